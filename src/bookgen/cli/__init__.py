@@ -1,0 +1,22 @@
+"""The `bookgen` command. Heavy imports stay inside the commands so `bookgen --help` is fast."""
+
+from __future__ import annotations
+
+import click
+
+from bookgen import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bookgen")
+def main() -> None:
+    """bookgen: personalized books written by LLMs."""
+
+
+def _register() -> None:
+    from bookgen.cli.workflow import workflow
+
+    main.add_command(workflow)
+
+
+_register()
