@@ -1,0 +1,3 @@
+from bookgen.cli import main
+
+main()
