@@ -14,9 +14,11 @@ def main() -> None:
 
 
 def _register() -> None:
+    from bookgen.cli.book import generate, schema, stats
     from bookgen.cli.workflow import workflow
 
-    main.add_command(workflow)
+    for command in (workflow, generate, stats, schema):
+        main.add_command(command)
 
 
 _register()

@@ -73,7 +73,8 @@ class Checker:
 
     # ---- steps --------------------------------------------------------------------------------------------
     def block(self, block: m.Block, scope: Scope, visible: list[m.Block], loop: bool) -> None:
-        scope.names |= _assigned(block)
+        # a name the parent scopes already define is a write to that variable, not a new local
+        scope.names |= {n for n in _assigned(block) if _lookup(scope.parent, n) is None}
         for step in block.steps:
             self.step(step, scope, visible, loop)
 

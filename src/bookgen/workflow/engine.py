@@ -86,7 +86,7 @@ class Run:
         level = self.call_log_level
         if level == "none" or (level == "log-errors-only" and err is None):
             return
-        record = {"step": step.name, "function": step.function, "args": args, "time": iso(self.now())}
+        record = {"step": step.name, "function": step.function, "args": _redacted(args), "time": iso(self.now())}
         record.update({"error": err} if err is not None else {"result": result})
         self.calls.append(record)
         log.info("workflow call %s", json.dumps(record, default=repr)[:2000])
@@ -168,6 +168,15 @@ class Engine:
             "GOOGLE_CLOUD_WORKFLOW_ID": workflow_id, "GOOGLE_CLOUD_WORKFLOW_REVISION_ID": "000001-local",
             "GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID": execution_id,
         }
+
+
+def _redacted(value: Any) -> Any:
+    """Call logs hide HTTP Authorization headers (https://cloud.google.com/workflows/docs/log-workflow)."""
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    if isinstance(value, dict):
+        return {k: "<redacted>" if k.lower() == "authorization" else _redacted(v) for k, v in value.items()}
+    return value
 
 
 def _has_bytes(value: Any) -> bool:

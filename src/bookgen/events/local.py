@@ -1,0 +1,102 @@
+"""`LocalEvents`: one append-only JSON-lines file per topic, `<root>/events/<topic>.jsonl`.
+
+Each line is an envelope `{"event_id": uuid4, "ts": ISO-8601 UTC, "topic": ..., "data": event}`. A publish
+writes the whole line with one `write` on an O_APPEND descriptor, under a thread lock and an exclusive `flock`
+(so a CLI and a local API appending to the same file do not interleave), then fsyncs before returning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bookgen.events import validate_topic
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not a POSIX system: the thread lock still serializes this process
+    fcntl = None  # type: ignore[assignment]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+class LocalEvents:
+    """Events appended durably to `<root>/events/<topic>.jsonl`."""
+
+    def __init__(self, root: str | os.PathLike[str]):
+        self.root = Path(os.path.abspath(os.fspath(root)))
+        self.directory = self.root / "events"
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"LocalEvents({str(self.root)!r})"
+
+    def path(self, topic: str) -> Path:
+        return self.directory / f"{validate_topic(topic)}.jsonl"
+
+    def publish(self, topic: str, event: dict[str, Any]) -> str:
+        """Append `event` to the topic's file and fsync it; return the new event id."""
+        path = self.path(topic)
+        if not isinstance(event, dict):
+            raise ValueError(f"event for {topic!r} must be a dict, not {type(event).__name__}")
+        event_id = str(uuid.uuid4())
+        envelope = {"event_id": event_id, "ts": dt.datetime.now(dt.timezone.utc).isoformat(),
+                    "topic": topic, "data": event}
+        try:
+            line = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"event for {topic!r} is not JSON serializable: {e}") from e
+        self._append(path, (line + "\n").encode("utf-8"))
+        return event_id
+
+    def _append(self, path: Path, data: bytes) -> None:
+        with self._lock:
+            created = not path.exists()
+            if created:
+                self.directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+            finally:
+                os.close(fd)  # closing releases the flock
+            if created:
+                _fsync_dir(self.directory)
+
+    def read(self, topic: str) -> list[dict[str, Any]]:
+        """Every complete envelope published on `topic`, oldest first ([] when none).
+
+        A final line without its newline (a crash mid-append) is not an event and is skipped.
+        """
+        try:
+            raw = self.path(topic).read_bytes()
+        except FileNotFoundError:
+            return []
+        lines = raw.split(b"\n")
+        return [json.loads(line) for line in lines[:-1] if line.strip()]
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

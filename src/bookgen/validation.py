@@ -1,0 +1,38 @@
+"""Turning untrusted JSON into a `BookRequest`, with errors that name the field."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from bookgen.errors import InvalidRequest
+from bookgen.models import BookRequest
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(request)"
+
+
+def parse_request(data: Any) -> BookRequest:
+    """Validate a decoded JSON value; raises InvalidRequest naming every bad field."""
+    if not isinstance(data, dict):
+        raise InvalidRequest("the request must be a JSON object", field="(request)")
+    try:
+        return BookRequest.model_validate(data)
+    except ValidationError as e:
+        errors = [{"field": field_path(err["loc"]), "message": err["msg"]} for err in e.errors()]
+        text = "; ".join(f"{x['field']}: {x['message']}" for x in errors)
+        raise InvalidRequest(f"invalid request: {text}", field=errors[0]["field"], errors=errors) from None
+
+
+def parse_request_text(text: str, source: str = "request") -> BookRequest:
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        raise InvalidRequest(f"{source} is not valid JSON: {e}", field="(json)") from None
+    return parse_request(data)
