@@ -68,7 +68,8 @@ def _bible(services: Services, request: BookRequest, book_id: str, execution_id:
                         chapter=None)
     bible = normalize(StoryBible.model_validate(draft.model_dump()), request)
     last = generations[-1]
-    record = {"bible": bible.model_dump(mode="json"), "generation": _generation_record(last, cost, generations)}
+    record = {"bible": bible.model_dump(mode="json"), "generation": _generation_record(last, cost, generations),
+              "created_at": now_iso()}
     write_json(services.storage, key, record, if_absent=True)
     return StoryBible.model_validate(read_json(services.storage, key)["bible"])
 
@@ -97,11 +98,12 @@ def normalize(bible: StoryBible, request: BookRequest) -> StoryBible:
 
 def _start_manifest(services: Services, request: BookRequest, book_id: str, execution_id: str | None) -> None:
     key = keys.manifest(book_id)
-    if services.storage.exists(key) and read_json(services.storage, key).get("status") == "ready":
+    previous = read_json(services.storage, key) if services.storage.exists(key) else {}
+    if previous.get("status") == "ready":
         return
     manifest = Manifest(book_id=book_id, status="running", language=request.language,
                         reader_name=request.reader.name, chapters=request.chapters, execution_id=execution_id,
-                        requested_at=now_iso())
+                        requested_at=previous.get("requested_at") or now_iso())
     write_json(services.storage, key, manifest.model_dump(mode="json"))
 
 

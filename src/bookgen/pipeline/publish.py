@@ -71,7 +71,7 @@ def _record(services: Services, book_id: str, manifest: Manifest) -> None:
         "book_id": book_id, "requester": None, "requested_at": manifest.requested_at,
         "completed_at": manifest.completed_at, "status": manifest.status, "language": request.language,
         "genre": request.genre, "reader_age": request.reader.age, "chapters": request.chapters,
-        "words": manifest.words, "cost_usd": manifest.cost_usd, "formats": ",".join(request.formats),
+        "words": manifest.words, "cost_usd": manifest.cost_usd, "formats": list(request.formats),
         "quality_passed": manifest.quality_passed,
     }])
     services.events.publish(TOPIC, {

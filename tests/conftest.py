@@ -1,0 +1,16 @@
+"""Suite-wide: tests cannot reach a real model by accident (pydantic-ai style). A test that needs the bundled
+model or a real server marks itself `@pytest.mark.real_model`."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "real_model: the test may construct real model adapters")
+
+
+@pytest.fixture(autouse=True)
+def _block_real_models(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_model") is None:
+        monkeypatch.setenv("BOOKGEN_BLOCK_REAL_MODELS", "1")
