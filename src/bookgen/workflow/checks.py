@@ -23,7 +23,7 @@ UNSUPPORTED_PREFIXES = ("googleapis.", "events.", "experimental.")
 class Scope:
     kind: str  # routine | for | except | branch
     line: int | None
-    parent: "Scope | None"
+    parent: Scope | None
     names: set[str] = field(default_factory=set)
     shared: set[str] | None = None  # set for parallel branches/iterations: writable parent variables
 
@@ -113,7 +113,13 @@ class Checker:
         for t in (loop.items, loop.range):
             if t is not None:
                 self.template(t, scope.parent or scope, step)
-        scope.names |= {loop.value} | ({loop.index} if loop.index else set())
+        names = {loop.value} | ({loop.index} if loop.index else set())
+        for name in sorted(n for n in names if _lookup(scope.parent, n) is not None):
+            # iteration page: "must not be used in assignments or expressions outside of the loop", and a name
+            # may be reused by several loops "as long as they are not nested"
+            self.fail(f"loop variable {name!r} is also used outside the loop (or by an enclosing loop)",
+                      loop.line, step.name)
+        scope.names |= names
         self.block(loop.block, scope, [loop.block], loop=True)
 
     def parallel(self, step: m.Parallel, scope: Scope) -> None:

@@ -16,9 +16,10 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from bookgen.workflow import model as m
 from bookgen.workflow.errors import WorkflowError, error
@@ -77,6 +78,7 @@ class Run:
         self.calls: list[dict[str, Any]] = []
         self.lock = threading.RLock()
         self.threads = 0  # running parallel branches; > 0 means writes take `lock`
+        self.max_branches = MAX_CONCURRENT_BRANCHES
         self.slots = threading.BoundedSemaphore(MAX_CONCURRENT_BRANCHES)
 
     def next_entry_id(self) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,8 @@ from typing import Any
 class Entry:
     """One step entry; `finish` sets its end time, state and (on failure) the exception payload."""
 
-    __slots__ = ("entry_id", "routine", "step", "step_type", "start", "end", "state", "exception", "thread",
-                 "iteration")
+    __slots__ = ("end", "entry_id", "exception", "iteration", "routine", "start", "state", "step", "step_type",
+                 "thread")
 
     def __init__(self, entry_id: int, routine: str, step: str, step_type: str, start: float, thread: str,
                  iteration: int | None = None):
@@ -42,7 +42,7 @@ class Entry:
 
 
 def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class HistoryStore:

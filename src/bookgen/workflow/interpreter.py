@@ -47,8 +47,8 @@ _SPECIAL = {"break": BREAK, "continue": CONTINUE, "end": END}
 class Frame:
     """Where a step runs: which execution, routine, call depth, parallel depth and thread (branch)."""
 
-    run: "Run"
-    interpreter: "Interpreter"
+    run: Run
+    interpreter: Interpreter
     routine: str
     depth: int = 1
     parallel_depth: int = 0
@@ -57,7 +57,7 @@ class Frame:
 
 
 class Interpreter:
-    def __init__(self, run: "Run"):
+    def __init__(self, run: Run):
         self.run = run
         self.dispatch = {
             m.Assign: self.assign, m.Call: self.call, m.Switch: self.switch, m.Return: self.return_,
@@ -256,7 +256,7 @@ def _target(name: str) -> m.Target:
     return target
 
 
-def _type_of(step: m.Step, run: "Run") -> str:
+def _type_of(step: m.Step, run: Run) -> str:
     if isinstance(step, m.Call):
         return "STEP_SUBWORKFLOW_CALL" if step.function in run.definition.routines else "STEP_STD_LIB_CALL"
     return m.STEP_TYPES.get(type(step), "STEP_UNSPECIFIED")

@@ -5,8 +5,9 @@ Built once by `loader.load`, checked by `checks.check`, executed many times by `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from bookgen.workflow.values import copy_value
 
@@ -24,7 +25,7 @@ class Template:
         return not self.expressions
 
     @staticmethod
-    def of_constant(value: Any, line: int | None = None) -> "Template":
+    def of_constant(value: Any, line: int | None = None) -> Template:
         if isinstance(value, (list, dict)):
             return Template(lambda env, v=value: copy_value(v), line=line)
         return Template(lambda env, v=value: v, line=line)
@@ -62,7 +63,7 @@ class Call(Step):
 @dataclass(eq=False)
 class Condition:
     condition: Template
-    body: "Step"  # an embedded step (possibly only `next`)
+    body: Step  # an embedded step (possibly only `next`)
     line: int | None = None
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 MAX_NESTING = 2
 
 
-def run_parallel(interp: "Interpreter", step: m.Parallel, scope: Scope) -> None:
+def run_parallel(interp: Interpreter, step: m.Parallel, scope: Scope) -> None:
     from bookgen.workflow.interpreter import BREAK, loop_items
 
     frame = scope.frame
@@ -38,9 +38,10 @@ def run_parallel(interp: "Interpreter", step: m.Parallel, scope: Scope) -> None:
     else:
         work = [(f"{frame.thread}.{b.name}", b.block, {}, None) for b in step.branches or []]
     if not work:
-        return None
+        return
     run = interp.run
     errors: list[tuple[str, Any]] = []
+    defects: list[BaseException] = []  # an engine defect in a branch is re-raised here, never lost
     pending = list(reversed(work))
     stop = threading.Event()  # `next: break` in a parallel for: start no further iterations
     take = threading.Lock()
@@ -63,11 +64,14 @@ def run_parallel(interp: "Interpreter", step: m.Parallel, scope: Scope) -> None:
             except WorkflowError as e:
                 with take:
                     errors.append((thread_id, e.value))
+            except BaseException as e:  # noqa: BLE001 - handed to the parent thread below
+                defects.append(e)
+                stop.set()
             finally:
                 child.close()
                 run.slots.release()
 
-    n_threads = min(len(work), limit or len(work))
+    n_threads = min(len(work), limit or run.max_branches, run.max_branches)  # more could never run at once
     threads = [threading.Thread(target=worker, name=f"wf-{step.name}-{i}", daemon=True) for i in range(n_threads)]
     holds_slot = frame.parallel_depth > 0
     with run.lock:
@@ -84,9 +88,10 @@ def run_parallel(interp: "Interpreter", step: m.Parallel, scope: Scope) -> None:
             run.slots.acquire()
         with run.lock:
             run.threads -= 1
+    if defects:
+        raise defects[0]
     if errors:
         raise _unhandled(step, errors)
-    return None
 
 
 def _limit(step: m.Parallel, scope: Scope) -> int | None:

@@ -36,7 +36,7 @@ class Policy:
             delay = min(delay * self.multiplier, self.max_delay)
 
 
-def run_try(interp: "Interpreter", step: m.Try, scope: Scope) -> Any:
+def run_try(interp: Interpreter, step: m.Try, scope: Scope) -> Any:
     policy: Policy | None = None
     delays = None
     attempt = 0
@@ -63,7 +63,7 @@ def run_try(interp: "Interpreter", step: m.Try, scope: Scope) -> Any:
             child.close()
 
 
-def _retry_entry(interp: "Interpreter", step: m.Try, scope: Scope, delay: float, attempt: int) -> None:
+def _retry_entry(interp: Interpreter, step: m.Try, scope: Scope, delay: float, attempt: int) -> None:
     run = interp.run
     entry = Entry(run.next_entry_id(), scope.frame.routine, step.name, "STEP_RETRY", run.now(),
                   scope.frame.thread, attempt)
@@ -71,7 +71,7 @@ def _retry_entry(interp: "Interpreter", step: m.Try, scope: Scope, delay: float,
     run.entries.append(entry)
 
 
-def predicate(interp: "Interpreter", name: str, value: Any, scope: Scope) -> bool:
+def predicate(interp: Interpreter, name: str, value: Any, scope: Scope) -> bool:
     if name in interp.run.definition.routines:
         result = interp.call_routine(name, [value], scope)
     else:

@@ -6,6 +6,7 @@ an assignment writes where the variable already lives, or creates it in the inne
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 from bookgen.workflow.errors import error
@@ -17,9 +18,9 @@ if TYPE_CHECKING:
 
 
 class Scope:
-    __slots__ = ("vars", "sizes", "parent", "frame")
+    __slots__ = ("frame", "parent", "sizes", "vars")
 
-    def __init__(self, frame: "Frame", parent: "Scope | None" = None, initial: dict[str, Any] | None = None):
+    def __init__(self, frame: Frame, parent: Scope | None = None, initial: dict[str, Any] | None = None):
         self.frame = frame
         self.parent = parent
         self.vars: dict[str, Any] = {}
@@ -44,7 +45,7 @@ class Scope:
         return self.frame.interpreter.call_function(name, args, self)
 
     # ---- writes -------------------------------------------------------------------------------------------
-    def owner(self, name: str) -> "Scope | None":
+    def owner(self, name: str) -> Scope | None:
         scope: Scope | None = self
         while scope is not None:
             if name in scope.vars:
@@ -55,84 +56,81 @@ class Scope:
     def set_local(self, name: str, value: Any) -> None:
         """Create `name` in this scope (parameters, loop variables, `except as`)."""
         value = copy_value(value)
-        self.vars[name] = value
-        run = self.frame.run
-        if run.threads:
-            with run.lock:
-                self._account(name, value)
-        else:
-            self._account(name, value)
+        with self._guard():
+            self._store(name, value)
 
     def assign(self, target: Any, value: Any) -> None:
-        """Assign a (copied) value to a target `root[.path]`."""
+        """Assign a (copied) value to a target `root[.path]`, where the root variable lives (or here, if new).
+
+        Containers held by variables are never changed in place: a path assignment copies the containers along
+        the path and then replaces the root, so a parallel branch reading the old root never sees a half-done
+        write (reads and writes of shared variables are atomic)."""
         value = copy_value(value)
-        run = self.frame.run
-        if run.threads:
-            with run.lock:
-                self._assign(target, value)
-        else:
-            self._assign(target, value)
-
-    def _assign(self, target: Any, value: Any) -> None:
-        owner = self.owner(target.root) or self
-        if not target.path:
-            owner.vars[target.root] = value
-            owner._account(target.root, value)
-            return
-        if target.root not in owner.vars:
-            raise error("KeyError", f"variable {target.root!r} is not defined (assigning {target.text})")
-        container = owner.vars[target.root]
         keys = [part.evaluate(self) for part in target.path]
-        for key in keys[:-1]:
-            container = _child(container, key, target.text, create=True)
-        _store(container, keys[-1], value, target.text)
-        owner._account(target.root, owner.vars[target.root])
+        with self._guard():
+            owner = self.owner(target.root) or self
+            if keys:
+                if target.root not in owner.vars:
+                    raise error("KeyError", f"variable {target.root!r} is not defined (assigning {target.text})")
+                value = _replaced(owner.vars[target.root], keys, value, target.text)
+            owner._store(target.root, value)
 
-    def _account(self, name: str, value: Any) -> None:
+    def _store(self, name: str, value: Any) -> None:
+        """Set `name`, unless the execution's variables would then use more than the memory limit."""
         run = self.frame.run
         new = size_of(value)
-        run.memory += new - self.sizes.get(name, 0)
-        self.sizes[name] = new
-        if run.memory > run.memory_limit:
-            raise error("ResourceLimitError", f"memory limit exceeded: variables use {run.memory} bytes, "
+        total = run.memory + new - self.sizes.get(name, 0)
+        if total > run.memory_limit:
+            raise error("ResourceLimitError", f"memory limit exceeded: variables would use {total} bytes, "
                         f"more than {run.memory_limit} (assigning {name!r})")
+        run.memory = total
+        self.sizes[name] = new
+        self.vars[name] = value
+
+    def _guard(self) -> Any:
+        """The execution's lock while parallel branches run; nothing to lock otherwise."""
+        run = self.frame.run
+        return run.lock if run.threads else nullcontext()
 
     def close(self) -> None:
         """The scope ends: its variables no longer count against the memory limit."""
-        run = self.frame.run
-        if run.threads:
-            with run.lock:
-                run.memory -= sum(self.sizes.values())
-        else:
-            run.memory -= sum(self.sizes.values())
+        with self._guard():
+            self.frame.run.memory -= sum(self.sizes.values())
         self.sizes.clear()
 
+def _replaced(root: Any, keys: list[Any], value: Any, text: str) -> Any:
+    """A shallow copy of `root` with `value` stored at the path `keys` (missing map keys on the way are created)."""
+    top = container = _shallow(root, text)
+    for key in keys[:-1]:
+        child = _shallow(_child(container, key, text), text)
+        container[key] = child
+        container = child
+    _check_key(container, keys[-1], text)
+    container[keys[-1]] = value
+    return top
 
-def _child(container: Any, key: Any, text: str, create: bool) -> Any:
+
+def _shallow(container: Any, text: str) -> Any:
     if isinstance(container, dict):
-        if not isinstance(key, str):
-            raise error("TypeError", f"map keys must be strings, got {type_name(key)} in {text}")
-        if key not in container:
-            if not create:
-                raise error("KeyError", f"key not found: {key} in {text}")
-            container[key] = {}
-        return container[key]
+        return dict(container)
     if isinstance(container, list):
-        _check_index(container, key, text)
-        return container[key]
-    raise error("TypeError", f"cannot index a {type_name(container)} in {text}")
+        return list(container)
+    raise error("TypeError", f"cannot assign into a {type_name(container)} in {text}")
 
 
-def _store(container: Any, key: Any, value: Any, text: str) -> None:
+def _child(container: Any, key: Any, text: str) -> Any:
+    _check_key(container, key, text)
+    if isinstance(container, dict) and key not in container:
+        return {}
+    return container[key]
+
+
+def _check_key(container: Any, key: Any, text: str) -> None:
     if isinstance(container, dict):
         if not isinstance(key, str):
             raise error("TypeError", f"map keys must be strings, got {type_name(key)} in {text}")
-        container[key] = value
-    elif isinstance(container, list):
-        _check_index(container, key, text)
-        container[key] = value
     else:
-        raise error("TypeError", f"cannot assign into a {type_name(container)} in {text}")
+        _check_index(container, key, text)
 
 
 def _check_index(container: list, key: Any, text: str) -> None:
