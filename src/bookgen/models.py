@@ -91,10 +91,13 @@ def slug(text: str) -> str:
 
 
 # ---- the story bible (structured output of `outline`) ---------------------------------------------------------
+Phrase = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
 class Character(Strict):
-    name: str = Field(max_length=60)
-    role: str = Field(max_length=80)
-    traits: list[str] = Field(max_length=6)
+    name: str = Field(min_length=1, max_length=60)
+    role: str = Field(min_length=1, max_length=80)
+    traits: list[Phrase] = Field(max_length=6)
 
 
 class ChapterPlan(Strict):
@@ -104,6 +107,26 @@ class ChapterPlan(Strict):
     start_state: str = Field(max_length=300)
     end_state: str = Field(max_length=300)
     word_budget: int = Field(ge=50)
+
+
+class ChapterDraft(Strict):
+    """What the model plans per chapter; numbering and word budgets come from the request."""
+
+    title: str = Field(min_length=1, max_length=120)
+    beats: list[Phrase] = Field(min_length=1, max_length=6)
+    start_state: str = Field(min_length=1, max_length=300)
+    end_state: str = Field(min_length=1, max_length=300)
+
+
+class BibleDraft(Strict):
+    """The structured output `outline` asks the model for (turned into a StoryBible by `outline.normalize`)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    premise: str = Field(min_length=1, max_length=1200)
+    characters: list[Character] = Field(min_length=1, max_length=12)
+    setting: str = Field(min_length=1, max_length=600)
+    style_guide: str = Field(min_length=1, max_length=600)
+    chapters: list[ChapterDraft] = Field(min_length=1)
 
 
 class StoryBible(Strict):

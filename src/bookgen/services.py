@@ -29,7 +29,7 @@ def build_services(settings: Settings, llm: Any = None) -> Services:
     root = settings.data_dir
     storage = LocalStorage(root)
     inner = llm if llm is not None else make_llm(settings)
-    return Services(settings, storage, DuckDBAnalytics(root / "analytics.duckdb"), CachedLLM(inner, storage),
+    return Services(settings, storage, DuckDBAnalytics(root / "analytics.duckdb", prices=settings.prices), CachedLLM(inner, storage),
                     LocalEvents(root))
 
 

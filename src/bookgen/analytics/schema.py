@@ -10,8 +10,9 @@ back out unchanged on both engines (`insert_rows_json` takes JSON arrays; DuckDB
 split it and it would silently accept a format containing a comma.
 
 Status vocabularies are fixed here and checked on insert, because the views count by them:
-`llm_calls.status` and `step_runs.status` are "succeeded" | "failed"; `books.status` is the manifest's
-"running" | "ready" | "failed". `books` is append-only (streaming inserts cannot be updated); the views read
+`llm_calls.status` is "ok" | "reused" | "failed" ("reused": a re-run found the step's output stored, recorded
+with cache_hit = TRUE and no cost), `step_runs.status` is "succeeded" | "failed", `books.status` is the
+manifest's "running" | "ready" | "failed". `books` is append-only (streaming inserts cannot be updated); the views read
 the latest row per book_id (`books_latest`).
 
 `model_prices` is not a §6 table: it is the configured price table (settings `prices`) copied into the dataset
@@ -78,12 +79,12 @@ TABLES: dict[str, Table] = {
         _c("cost_usd", "FLOAT64", "REQUIRED", "what was paid: 0 on a response-cache hit"),
         _c("cache_hit", "BOOL", "REQUIRED", "served from bookgen's response cache (no provider call)"),
         _c("attempt", "INT64"),
-        _c("status", "STRING", "REQUIRED", "succeeded | failed"),
+        _c("status", "STRING", "REQUIRED", "ok | reused | failed"),
         _c("error", "STRING", description="error type and message when failed"),
     ), "One row per model call (or response-cache hit).", "ts", ("book_id", "step")),
     "step_runs": Table("step_runs", (
         _c("ts", "TIMESTAMP", "REQUIRED", "when the row was written"),
-        _c("book_id", "STRING", "REQUIRED"),
+        _c("book_id", "STRING", description="NULL when the step failed before a book id existed"),
         _c("execution_id", "STRING"),
         _c("step", "STRING", "REQUIRED"),
         _c("attempt", "INT64"),
@@ -120,7 +121,7 @@ REFERENCE_TABLES: dict[str, Table] = {
 }
 
 STATUSES: dict[tuple[str, str], frozenset[str]] = {
-    ("llm_calls", "status"): frozenset({"succeeded", "failed"}),
+    ("llm_calls", "status"): frozenset({"ok", "reused", "failed"}),
     ("step_runs", "status"): frozenset({"succeeded", "failed"}),
     ("books", "status"): frozenset({"running", "ready", "failed"}),
 }

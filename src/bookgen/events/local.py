@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import threading
 import uuid
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bookgen.events import validate_topic
+
+log = logging.getLogger(__name__)
 
 try:
     import fcntl
@@ -47,12 +50,13 @@ class LocalEvents:
         """Append `event` to the topic's file and fsync it; return the new event id."""
         path = self.path(topic)
         if not isinstance(event, dict):
-            raise ValueError(f"event for {topic!r} must be a dict, not {type(event).__name__}")
+            raise TypeError(f"event for {topic!r} must be a dict, not {type(event).__name__}")
         event_id = str(uuid.uuid4())
-        envelope = {"event_id": event_id, "ts": dt.datetime.now(dt.timezone.utc).isoformat(),
+        envelope = {"event_id": event_id, "ts": dt.datetime.now(dt.UTC).isoformat(),
                     "topic": topic, "data": event}
         try:
-            line = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+            line = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"),
+                              allow_nan=False, default=_json_default)
         except (TypeError, ValueError) as e:
             raise ValueError(f"event for {topic!r} is not JSON serializable: {e}") from e
         self._append(path, (line + "\n").encode("utf-8"))
@@ -63,10 +67,13 @@ class LocalEvents:
             created = not path.exists()
             if created:
                 self.directory.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 if fcntl is not None:
                     fcntl.flock(fd, fcntl.LOCK_EX)
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    data = b"\n" + data  # a crashed writer left half a line: end it, keep ours whole
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view):]
@@ -79,14 +86,22 @@ class LocalEvents:
     def read(self, topic: str) -> list[dict[str, Any]]:
         """Every complete envelope published on `topic`, oldest first ([] when none).
 
-        A final line without its newline (a crash mid-append) is not an event and is skipped.
+        A line cut short by a crash mid-append is not an event: it is skipped with a warning.
         """
         try:
             raw = self.path(topic).read_bytes()
         except FileNotFoundError:
             return []
         lines = raw.split(b"\n")
-        return [json.loads(line) for line in lines[:-1] if line.strip()]
+        events = []
+        for number, line in enumerate(lines[:-1], 1):  # the part after the last newline is incomplete
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                log.warning("skipping torn line %d of %s", number, self.path(topic))
+        if lines[-1]:
+            log.warning("skipping incomplete last line of %s", self.path(topic))
+        return events
 
 
 def _fsync_dir(path: Path) -> None:

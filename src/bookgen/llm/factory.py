@@ -40,9 +40,17 @@ def _local(settings: Settings) -> LLM:
 
 
 def _scripted(settings: Settings) -> LLM:
-    from bookgen.llm.scripted import ScriptedLLM, fill_schema
+    import time
 
-    return ScriptedLLM(responder=fill_schema)
+    from bookgen.llm.scripted import ScriptedLLM
+    from bookgen.llm.storyteller import story_responder
+
+    def respond(messages, schema, params):  # type: ignore[no-untyped-def]
+        if settings.scripted_delay_s:
+            time.sleep(settings.scripted_delay_s)
+        return story_responder(messages, schema, params)
+
+    return ScriptedLLM(responder=respond)
 
 
 PROVIDERS: dict[str, Callable[[Settings], LLM]] = {"openai": _openai, "local": _local, "scripted": _scripted}

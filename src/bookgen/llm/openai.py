@@ -12,8 +12,10 @@ Two choices depend on the target:
   "json_object" (llama-cpp-python's server) sends `{"type": "json_object", "schema": ...}`.
 - OpenAI itself (`is_openai`, by default: the base URL's host ends in openai.com) gets `max_completion_tokens`
   (newer and reasoning models reject `max_tokens`) and `prompt_cache_key`; any other server gets the
-  universally understood `max_tokens` and no cache key. The json_object dialect also sends llama.cpp's
-  `repeat_penalty` when it is not neutral. Penalties and the seed are sent only when set (non-zero / not None).
+  universally understood `max_tokens` (llama-cpp-python's server silently ignores `max_completion_tokens` and
+  would generate to the context limit) and no cache key. The json_object dialect also always sends llama.cpp's
+  `repeat_penalty` (that server's own default is 1.1). Frequency/presence penalties and the seed are sent only
+  when set (non-zero / not None), so OpenAI models that reject sampling knobs see as few as possible.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ class OpenAIChat:
             body["prompt_cache_key"] = params.cache_key
         if schema is not None:
             body["response_format"] = self._response_format(schema)
-        if self.structured == "json_object" and params.repeat_penalty != 1.0:
+        if self.structured == "json_object":  # llama-cpp-python's server would apply its own default (1.1)
             body["extra_body"] = {"repeat_penalty": params.repeat_penalty}
         return body
 
@@ -154,30 +156,37 @@ class OpenAIChat:
         return self._to_generation(completion, schema, latency_ms, attempts)
 
     def _create_with_retries(self, body: dict[str, Any]) -> tuple[Any, int]:
+        """The one retry loop for transient HTTP and network failures; returns (completion, attempts)."""
         import openai
 
-        for attempt in range(self.max_retries + 1):
+        attempt = 0
+        while True:
             try:
                 return self.client.chat.completions.create(**body), attempt + 1
-            except openai.APIStatusError as e:
-                reason, headers = f"HTTP {e.status_code}", e.response.headers
-                if e.status_code == 429 and "insufficient_quota" in (e.code, e.type):
-                    raise UpstreamPermanent(f"{self.model}: OpenAI quota exhausted (insufficient_quota)") from e
-                if e.status_code not in RETRYABLE_STATUS and e.status_code < 500:
-                    raise UpstreamPermanent(f"{self.model}: HTTP {e.status_code}: {e.message}") from e
-                error: Exception = e
-            except openai.APIConnectionError as e:  # includes APITimeoutError
-                reason, headers, error = type(e).__name__, {}, e
-            delay = _retry_delay(headers, attempt)
-            if delay is None:
-                raise UpstreamTransient(f"{self.model}: {reason}, Retry-After exceeds {MAX_RETRY_AFTER_S:.0f} s") \
-                    from error
-            if attempt == self.max_retries:
-                raise UpstreamTransient(f"{self.model}: {reason} after {attempt + 1} attempt(s)") from error
-            log.warning("openai retry %d/%d in %.2f s after %s", attempt + 1, self.max_retries, delay, reason,
-                        extra={"model": self.model, "attempt": attempt + 1, "delay_s": delay})
+            except (openai.APIStatusError, openai.APIConnectionError) as e:
+                reason, headers = self._transient_or_raise(e)
+                delay = _retry_delay(headers, attempt)
+                if delay is None:
+                    raise UpstreamTransient(
+                        f"{self.model}: {reason}, Retry-After exceeds {MAX_RETRY_AFTER_S:.0f} s") from e
+                if attempt >= self.max_retries:
+                    raise UpstreamTransient(f"{self.model}: {reason} after {attempt + 1} attempt(s)") from e
+            attempt += 1
+            log.warning("openai retry %d/%d in %.2f s after %s", attempt, self.max_retries, delay, reason,
+                        extra={"model": self.model, "attempt": attempt, "delay_s": delay})
             self._sleep(delay)
-        raise AssertionError("unreachable")  # the loop always returns or raises
+
+    def _transient_or_raise(self, e: Exception) -> tuple[str, Mapping[str, str]]:
+        """(reason, response headers) of a retryable failure; UpstreamPermanent for the others."""
+        import openai
+
+        if not isinstance(e, openai.APIStatusError):
+            return type(e).__name__, {}  # connection errors and timeouts
+        if e.status_code == 429 and "insufficient_quota" in (e.code, e.type):
+            raise UpstreamPermanent(f"{self.model}: OpenAI quota exhausted (insufficient_quota)") from e
+        if e.status_code not in RETRYABLE_STATUS and e.status_code < 500:
+            raise UpstreamPermanent(f"{self.model}: HTTP {e.status_code}: {e.message}") from e
+        return f"HTTP {e.status_code}", e.response.headers
 
     def _to_generation(self, completion: Any, schema: dict[str, Any] | None, latency_ms: int,
                        attempts: int) -> Generation:

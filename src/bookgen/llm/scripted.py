@@ -115,7 +115,7 @@ def fill_schema(messages: list[dict[str, str]], schema: dict[str, Any] | None, p
     """A responder: free text of a few words within `max_tokens`, or the smallest value valid for the schema
     (every property filled, minItems/minLength honoured, the first enum value)."""
     if schema is None:
-        words = "Lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor".split()
+        words = ["Lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit"]
         return " ".join(words[: max(1, min(len(words), params.max_tokens))]) + "."
     root = schema.get("schema", schema)
     return _fill(root, root, depth=0)

@@ -14,7 +14,7 @@ from typing import Any
 
 from bookgen.llm import Params
 
-_DATA = re.compile(r"READER DATA[^\n]*\n```json\n(.*?)\n```", re.DOTALL)
+_DATA = re.compile(r"Reader data \(quoted, not instructions\): (\{.*\})")
 _WORDS = re.compile(r"Write about (\d+) words")
 _CHAPTER = re.compile(r"Write chapter (\d+) of (\d+)")
 SENTENCES = [
@@ -57,11 +57,10 @@ def _bible(schema: dict[str, Any], data: dict[str, Any], name: str, interests: l
     genre = data.get("genre", "story")
     title = data.get("title") or f"{name} and the {genre.title()} of {interests[0].title()}"
     chapters = [{
-        "number": i, "title": f"{name} and the {interests[(i - 1) % len(interests)]}",
+        "title": f"{name} and the {interests[(i - 1) % len(interests)]}",
         "beats": [f"{name} discovers something about {interests[(i - 1) % len(interests)]}.",
                   f"{name} makes a brave choice."],
         "start_state": f"{name} at the start of part {i}.", "end_state": f"{name} after part {i}.",
-        "word_budget": 100,
     } for i in range(1, count + 1)]
     return {"title": title[:200], "premise": f"A {genre} in which {name} follows {', '.join(interests)}.",
             "characters": [{"name": name, "role": "hero", "traits": ["curious", "brave"]},

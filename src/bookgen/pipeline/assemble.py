@@ -6,11 +6,15 @@ import hashlib
 from typing import Any
 
 from bookgen import keys
-from bookgen.errors import NotFound
+from bookgen.errors import BookgenError, NotFound
 from bookgen.models import Chapter, FileInfo, Manuscript, ManuscriptChapter, StoryBible
 from bookgen.pipeline.common import load_request, require, step_run
 from bookgen.services import Services
 from bookgen.storage import read_json, write_json
+
+
+class QualityFailed(BookgenError):
+    """The book failed its quality gates after the bounded regenerations (policy `fail`)."""
 
 
 def run(services: Services, payload: Any) -> dict[str, Any]:
@@ -32,7 +36,13 @@ def assemble(services: Services, book_id: str) -> dict[str, Any]:
     bible_record = read_json(storage, keys.bible(book_id))
     bible = StoryBible.model_validate(bible_record["bible"])
     chapters = load_chapters(services, book_id, len(bible.chapters))
-    report = quality.check(request, bible, chapters)
+    previous = read_json(storage, keys.assembly(book_id)) if storage.exists(keys.assembly(book_id)) else {}
+    report, attempts, regen_cost = improve(services, book_id, request, bible, chapters, previous)
+    if not report.passed and services.settings.quality_policy == "fail":
+        write_json(storage, keys.assembly(book_id), {"files": [], "quality": report.as_dict(),
+                                                     "quality_passed": False, "regenerations": attempts,
+                                                     "regeneration_cost_usd": regen_cost})
+        raise QualityFailed(f"book {book_id!r} failed its quality gates: {sorted(report.failing_chapters)}")
     manuscript = Manuscript(
         book_id=book_id, title=bible.title, language=request.language, reader_name=request.reader.name,
         genre=request.genre, description=bible.premise, dedication=request.dedication,
@@ -49,9 +59,32 @@ def assemble(services: Services, book_id: str) -> dict[str, Any]:
     storage.write(cover_key, cover, "image/png")
     files.append(_info(storage, "cover", cover_key, cover))
     record = {"files": [f.model_dump() for f in files], "quality": report.as_dict(),
-              "quality_passed": report.passed, "regeneration_cost_usd": 0.0}
+              "quality_passed": report.passed, "regenerations": attempts, "regeneration_cost_usd": regen_cost}
     write_json(storage, keys.assembly(book_id), record)
     return record
+
+
+def improve(services: Services, book_id: str, request: Any, bible: StoryBible, chapters: list[Chapter],
+            previous: dict[str, Any]) -> tuple[Any, dict[str, int], float]:
+    """Run the gates; rewrite each failing chapter with its failures named, at most `quality_regenerations`
+    times per chapter over the book's life (a re-run does not start counting again)."""
+    from bookgen import quality
+    from bookgen.pipeline.chapters import write_chapter
+
+    limit = services.settings.quality_regenerations
+    attempts: dict[str, int] = dict(previous.get("regenerations", {}))
+    cost = float(previous.get("regeneration_cost_usd", 0.0))
+    while True:
+        report = quality.check(request, bible, chapters)
+        todo = {n: p for n, p in report.failing_chapters.items() if attempts.get(str(n), 0) < limit}
+        if not todo:
+            return report, attempts, cost
+        for number, problems in sorted(todo.items()):
+            attempts[str(number)] = attempts.get(str(number), 0) + 1
+            cost += chapters[number - 1].cost_usd
+            feedback = quality.feedback(problems, request)
+            chapters[number - 1] = write_chapter(services, book_id, number, None, feedback=feedback,
+                                                 attempt=attempts[str(number)])
 
 
 def load_chapters(services: Services, book_id: str, total: int) -> list[Chapter]:

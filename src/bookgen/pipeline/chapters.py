@@ -14,7 +14,10 @@ from bookgen.pipeline.prompting import chapter_messages
 from bookgen.services import Services
 from bookgen.storage import read_json, write_json
 
-TOKENS_PER_WORD = 1.6  # generous: languages other than English need more tokens per word
+# Tokens per word of the budget. Models rarely stop on their own at a length, so max_tokens is the length
+# control; the text is then cut back to its last full sentence. Other languages take more tokens per word.
+TOKENS_PER_WORD = {"en": 1.35}
+TOKENS_PER_WORD_OTHER = 1.8
 
 
 def run(services: Services, payload: Any) -> dict[str, Any]:
@@ -28,7 +31,9 @@ def run(services: Services, payload: Any) -> dict[str, Any]:
 
 
 def write_chapter(services: Services, book_id: str, number: int, execution_id: str | None,
-                  feedback: str | None = None) -> Chapter:
+                  feedback: str | None = None, attempt: int = 0) -> Chapter:
+    """Write (or reuse) one chapter. With `feedback` (a regeneration by `assemble`), the stored draft is
+    replaced; the seed moves with `attempt` so the model does not repeat itself."""
     key = keys.chapter(book_id, number)
     if feedback is None and services.storage.exists(key):
         chapter = Chapter.model_validate(read_json(services.storage, key))
@@ -44,12 +49,13 @@ def write_chapter(services: Services, book_id: str, number: int, execution_id: s
     if feedback:
         messages.append({"role": "user", "content": feedback})
     s = services.settings
-    params = Params(max_tokens=int(plan.word_budget * TOKENS_PER_WORD) + 64, temperature=s.temperature, seed=s.seed,
+    per_word = TOKENS_PER_WORD.get(request.language.split("-")[0], TOKENS_PER_WORD_OTHER)
+    params = Params(max_tokens=int(plan.word_budget * per_word) + 16, temperature=s.temperature, seed=s.seed + attempt,
                     frequency_penalty=0.5, presence_penalty=0.3, repeat_penalty=1.2, cache_key="bookgen-chapter-v1")
     gen = services.llm.generate(messages, None, params)
-    cost = record_calls(services, [gen], book_id=book_id, execution_id=execution_id, step="chapters",
-                        chapter=number)
-    text = clean(gen.text, plan.title)
+    cost = record_calls(services, [gen], book_id=book_id, execution_id=execution_id,
+                        step="assemble" if feedback else "chapters", chapter=number)
+    text = clean(gen.text, plan.title, cut=gen.finish_reason == "length")
     chapter = Chapter(number=number, title=plan.title, text=text, words=len(text.split()), model=gen.model,
                       provider=gen.provider, usage=Usage(**vars(gen.usage)), cost_usd=cost)
     write_json(services.storage, key, chapter.model_dump(mode="json"), if_absent=feedback is None)
@@ -59,9 +65,17 @@ def write_chapter(services: Services, book_id: str, number: int, execution_id: s
 _TITLE_LINE = re.compile(r"^\s*(#+\s*)?(chapter|cap[ií]tulo|chapitre|kapitel)\b[^\n]*\n+", re.IGNORECASE)
 
 
-def clean(text: str, title: str) -> str:
-    """Normalize whitespace and drop a leading heading the model wrote despite being asked not to."""
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)]*(?=\s|$)")
+
+
+def clean(text: str, title: str, cut: bool = False) -> str:
+    """Normalize whitespace and drop a leading heading the model wrote despite being asked not to; when the
+    model was cut off by the token limit, end at its last full sentence."""
     text = text.replace("\r\n", "\n").strip()
+    if cut:
+        ends = list(_SENTENCE_END.finditer(text))
+        if ends and ends[-1].end() > len(text) // 2:
+            text = text[: ends[-1].end()]
     text = _TITLE_LINE.sub("", text, count=1)
     if text.lower().startswith(title.lower()):
         text = text[len(title):].lstrip(" :.-\n")

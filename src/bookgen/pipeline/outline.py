@@ -8,7 +8,7 @@ from typing import Any
 from bookgen import keys
 from bookgen.errors import InvalidRequest, NotFound
 from bookgen.llm import Params
-from bookgen.models import BookRequest, ChapterPlan, Manifest, StoryBible
+from bookgen.models import BibleDraft, BookRequest, ChapterDraft, ChapterPlan, Manifest, StoryBible
 from bookgen.pipeline.common import now_iso, record_calls, step_run
 from bookgen.pipeline.prompting import outline_messages
 from bookgen.services import Services
@@ -51,7 +51,7 @@ def _store_request(services: Services, request: BookRequest, book_id: str) -> No
 
 
 def _bible(services: Services, request: BookRequest, book_id: str, execution_id: str | None) -> StoryBible:
-    from bookgen.llm.structured import generate_structured
+    from bookgen.llm.structured import StructuredOutputInvalid, generate_structured
 
     key = keys.bible(book_id)
     if services.storage.exists(key):
@@ -61,12 +61,17 @@ def _bible(services: Services, request: BookRequest, book_id: str, execution_id:
         return StoryBible.model_validate(stored["bible"])
     params = Params(max_tokens=min(350 + 160 * request.chapters, 6000), temperature=0.4,
                     seed=services.settings.seed, repeat_penalty=1.1, cache_key="bookgen-outline-v1")
-    model_cls = bible_model(request.chapters)
-    draft, generations = generate_structured(services.llm, outline_messages(request), model_cls, params,
-                                             reasks=services.settings.structured_reasks)
+    try:
+        draft, generations = generate_structured(services.llm, outline_messages(request),
+                                                 draft_model(request.chapters), params,
+                                                 reasks=services.settings.structured_reasks)
+    except StructuredOutputInvalid as e:  # the attempts cost money too
+        record_calls(services, e.generations, book_id=book_id, execution_id=execution_id, step="outline",
+                     chapter=None, status="failed")
+        raise
     cost = record_calls(services, generations, book_id=book_id, execution_id=execution_id, step="outline",
                         chapter=None)
-    bible = normalize(StoryBible.model_validate(draft.model_dump()), request)
+    bible = normalize(BibleDraft.model_validate(draft.model_dump()), request)
     last = generations[-1]
     record = {"bible": bible.model_dump(mode="json"), "generation": _generation_record(last, cost, generations),
               "created_at": now_iso()}
@@ -74,26 +79,28 @@ def _bible(services: Services, request: BookRequest, book_id: str, execution_id:
     return StoryBible.model_validate(read_json(services.storage, key)["bible"])
 
 
-def bible_model(chapters: int) -> type[StoryBible]:
-    """The bible schema with exactly `chapters` chapter plans, so constrained decoding cannot miss any."""
+def draft_model(chapters: int) -> type[BibleDraft]:
+    """The draft schema with exactly `chapters` chapter plans, so constrained decoding cannot miss any."""
     from pydantic import Field, create_model
 
     return create_model(  # type: ignore[call-overload]
-        "StoryBible", __base__=StoryBible,
-        chapters=(list[ChapterPlan], Field(min_length=chapters, max_length=chapters)),
+        "StoryBible", __base__=BibleDraft,
+        chapters=(list[ChapterDraft], Field(min_length=chapters, max_length=chapters)),
     )
 
 
-def normalize(bible: StoryBible, request: BookRequest) -> StoryBible:
-    """Make the plan agree with the request whatever the model returned: numbering, budgets, title."""
-    plans = [plan.model_copy(update={"number": i, "word_budget": request.words_per_chapter})
-             for i, plan in enumerate(bible.chapters[: request.chapters], start=1)]
+def normalize(draft: BibleDraft, request: BookRequest) -> StoryBible:
+    """The frozen bible: the model's plan made to agree with the request (numbering, budgets, title)."""
+    budget = request.words_per_chapter
+    plans = [ChapterPlan(number=i, word_budget=budget, **plan.model_dump())
+             for i, plan in enumerate(draft.chapters[: request.chapters], start=1)]
     for i in range(len(plans) + 1, request.chapters + 1):
         plans.append(ChapterPlan(number=i, title=f"Chapter {i}", beats=[f"The story continues ({i})."],
-                                 start_state=plans[-1].end_state if plans else bible.premise[:300],
-                                 end_state="", word_budget=request.words_per_chapter))
-    title = request.title or bible.title.strip() or f"A {request.genre} for {request.reader.name}"
-    return bible.model_copy(update={"chapters": plans, "title": title})
+                                 start_state=plans[-1].end_state if plans else draft.premise[:300],
+                                 end_state="", word_budget=budget))
+    title = request.title or draft.title.strip() or f"A {request.genre} for {request.reader.name}"
+    fields = draft.model_dump(exclude={"chapters", "title"})
+    return StoryBible(title=title, chapters=plans, **fields)
 
 
 def _start_manifest(services: Services, request: BookRequest, book_id: str, execution_id: str | None) -> None:

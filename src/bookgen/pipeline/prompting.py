@@ -27,10 +27,15 @@ def language_name(tag: str) -> str:
 
 
 def reader_data(request: BookRequest) -> str:
-    """The reader-supplied fields, quoted as JSON so they read as data."""
+    """The reader-supplied fields, quoted as one line of JSON so they read as data."""
     data = {"reader": request.reader.model_dump(exclude_none=True) | {"reading_level": request.reader.level},
             "genre": request.genre, "premise": request.premise, "tone": request.tone, "title": request.title}
-    return json.dumps({k: v for k, v in data.items() if v is not None}, ensure_ascii=False, indent=1)
+    return json.dumps({k: v for k, v in data.items() if v is not None}, ensure_ascii=False)
+
+
+def interests_phrase(request: BookRequest) -> str:
+    items = list(request.reader.interests)
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def system_message(request: BookRequest) -> dict[str, str]:
@@ -44,7 +49,7 @@ def outline_messages(request: BookRequest) -> list[dict[str, str]]:
 
 
 def chapter_messages(request: BookRequest, bible: StoryBible, plan: ChapterPlan) -> list[dict[str, str]]:
-    prefix = render("chapter_prefix.md", bible_json=json.dumps(bible.model_dump(mode="json"), ensure_ascii=False,
-                                                               indent=1), reader_data=reader_data(request))
-    brief = render("chapter_brief.md", plan=plan, total=len(bible.chapters), reader_name=request.reader.name)
+    prefix = render("chapter_prefix.md", bible=bible, genre=request.genre, reader_data=reader_data(request))
+    brief = render("chapter_brief.md", plan=plan, total=len(bible.chapters), reader_name=request.reader.name,
+                   interests=interests_phrase(request))
     return [system_message(request), {"role": "user", "content": prefix + "\n\n" + brief}]

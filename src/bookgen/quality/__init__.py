@@ -50,5 +50,15 @@ def check(request: BookRequest, bible: StoryBible, chapters: list[Chapter]) -> R
     report.add("personalization_name", len(missing_name) <= len(chapters) // 2, missing_name)
     whole = "\n".join(c.text for c in chapters)
     unused = [i for i in request.reader.interests if not mentions(whole, i)]
-    report.add("personalization_interests", not unused, None, unused=unused)
+    # An unused interest is given to a chapter to fix: the i-th unused one to chapter i (mod the count).
+    owners = {chapters[i % len(chapters)].number: f"never mentions {interest!r}" for i, interest in enumerate(unused)}
+    report.add("personalization_interests", not unused, owners, unused=unused)
     return report
+
+
+def feedback(problems: list[str], request: BookRequest) -> str:
+    """The message that asks for a rewrite, naming what failed."""
+    items = "\n".join(f"- {p}" for p in problems)
+    return (f"The previous draft of this chapter failed these checks:\n{items}\n"
+            f"Write the chapter again from the start, fixing them. Name {request.reader.name} in it and keep to "
+            f"about {request.words_per_chapter} words.")
