@@ -7,16 +7,23 @@ PYTEST_ARGS ?=
 ifdef FAST
 PYTEST_ARGS += -m "not slow"
 endif
+# llama.cpp compiles on install; use both cores.
+export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: venv test lint bench demo clean
+.PHONY: venv demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	@echo "installing dependencies (the first time, llama.cpp is compiled: about 5 minutes)"
+	$(BIN)/pip install -q -e '.[local,dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# The main job: write the first example book with the embedded default engine and print where it is.
+demo: $(STAMP)
+	BOOKGEN_DATA_DIR=$${BOOKGEN_DATA_DIR:-bookgen-data} $(BIN)/bookgen generate examples/maya-space-adventure.json
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -26,6 +33,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/workflow_engine.py
+	$(BIN)/python bench/pipeline.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

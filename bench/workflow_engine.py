@@ -71,7 +71,7 @@ main:
 
 
 class Slow(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         time.sleep(0.2)
         body = b'{"ok": true}'
         self.send_response(200)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.llama_server import llama_server  # noqa: F401  (a session fixture for every test directory)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_model: the test may construct real model adapters")

@@ -12,8 +12,15 @@ import json
 import logging
 from typing import Any
 
-from bookgen.errors import (BookgenError, ConfigError, InvalidRequest, ModelOutputInvalid, NotFound,
-                            UpstreamPermanent, UpstreamTransient)
+from bookgen.errors import (
+    BookgenError,
+    ConfigError,
+    InvalidRequest,
+    ModelOutputInvalid,
+    NotFound,
+    UpstreamPermanent,
+    UpstreamTransient,
+)
 from bookgen.pipeline import STEPS
 
 log = logging.getLogger("bookgen.edge")

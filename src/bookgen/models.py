@@ -64,7 +64,7 @@ class BookRequest(Strict):
         return [f for f in FORMATS if f in v]
 
     @model_validator(mode="after")
-    def _settings_limits(self) -> "BookRequest":
+    def _settings_limits(self) -> BookRequest:
         from bookgen.settings import get_settings
 
         s = get_settings()

@@ -7,7 +7,6 @@ from datetime import datetime
 from bookgen import keys
 from bookgen.runner import run_book
 from bookgen.storage import read_json
-
 from tests.e2e.conftest import request_data
 
 

@@ -20,7 +20,7 @@ class Progress:
         self.thread = threading.Thread(target=self._loop, name="progress", daemon=True)
         self.t0 = time.monotonic()
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         self.thread.start()
         return self
 

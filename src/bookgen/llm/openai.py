@@ -143,8 +143,10 @@ class OpenAIChat:
         return body
 
     def _response_format(self, schema: dict[str, Any]) -> dict[str, Any]:
-        if self.structured == "json_object":
-            return {"type": "json_object", "schema": schema["schema"]}
+        if self.structured == "json_object":  # a llama.cpp grammar: long maxLength limits break it
+            from bookgen.llm.local import grammar_safe
+
+            return {"type": "json_object", "schema": grammar_safe(schema["schema"])}
         return {"type": "json_schema", "json_schema": {
             "name": schema["name"], "schema": strict_schema(schema["schema"]), "strict": True}}
 

@@ -27,7 +27,6 @@ def run(services: Services, payload: Any) -> dict[str, Any]:
 
 
 def assemble(services: Services, book_id: str) -> dict[str, Any]:
-    from bookgen import quality
     from bookgen.render import EXTENSIONS, media_type, render
     from bookgen.render.cover import cover_png
 

@@ -10,7 +10,7 @@ This package imports nothing else from bookgen, so it can be published on its ow
 
 from bookgen.workflow.errors import DefinitionError, WorkflowError
 
-__all__ = ["DefinitionError", "WorkflowError", "load", "Engine", "Execution"]
+__all__ = ["DefinitionError", "Engine", "Execution", "WorkflowError", "load"]
 
 
 def __getattr__(name: str):  # lazy: keep `import bookgen.workflow` cheap

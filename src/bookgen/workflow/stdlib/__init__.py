@@ -11,8 +11,9 @@ documented tags (`bookgen.workflow.errors.error`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from bookgen.workflow.errors import error
 
