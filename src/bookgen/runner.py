@@ -39,8 +39,15 @@ def _definition(path: str, mtime: float) -> Any:
 
 
 def load_workflow(path: Path) -> Any:
-    """Parse once per process (and again only if the file changes)."""
-    return _definition(str(path), path.stat().st_mtime)
+    """Parse once per process (and again only if the file changes). A relative path is looked up in the
+    current directory, then in the source checkout this package runs from."""
+    from bookgen.errors import ConfigError
+
+    candidates = [path] if path.is_absolute() else [path, Path(__file__).resolve().parents[2] / path]
+    for candidate in candidates:
+        if candidate.is_file():
+            return _definition(str(candidate), candidate.stat().st_mtime)
+    raise ConfigError(f"workflow file {path} not found (setting BOOKGEN_WORKFLOW_FILE)")
 
 
 def run_book(services: Services, argument: Any, execution_id: str | None = None) -> Any:
