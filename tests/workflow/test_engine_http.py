@@ -16,15 +16,6 @@ from bookgen.workflow import Engine
 from bookgen.workflow.loader import loads
 
 
-@pytest.fixture
-def threaded_server():
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
 def run(source: str, url: str, sleep: Any = None) -> Any:
     engine = Engine(sleep=sleep or (lambda s: None))
     return engine.run(loads(source), {"url": url})

@@ -37,12 +37,8 @@ class Gauge:
 
 
 @pytest.fixture
-def server():
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
+def server(threaded_server):
+    return threaded_server
 
 
 @pytest.fixture

@@ -50,15 +50,6 @@ class Capture:
         return self.requests[-1]
 
 
-@pytest.fixture
-def threaded_server():
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
 # ----------------------------------------------------------------------------------------- responses
 
 

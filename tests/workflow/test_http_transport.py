@@ -16,15 +16,6 @@ from bookgen.workflow.stdlib.http import default_transport
 
 
 @pytest.fixture
-def threaded_server():
-    server = HTTPServer(threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
 def transport():
     t = HttpxTransport()
     yield t

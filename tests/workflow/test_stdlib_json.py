@@ -6,25 +6,8 @@ from typing import Any
 
 import pytest
 
-from bookgen.workflow import stdlib
-from bookgen.workflow.errors import WorkflowError
 from bookgen.workflow.values import FunctionRef
-
-
-def call(name: str, *args: Any) -> Any:
-    fn = stdlib.lookup(name)
-    return fn.impl(*fn.bind(list(args)))
-
-
-def named(name: str, **kwargs: Any) -> Any:
-    fn = stdlib.lookup(name)
-    return fn.impl(*fn.bind(kwargs))
-
-
-def tag_of(name: str, *args: Any) -> str:
-    with pytest.raises(WorkflowError) as info:
-        call(name, *args)
-    return info.value.tags[0]
+from tests.workflow.stdlib_calls import call, named, tag_of
 
 
 def test_decode_bytes_and_string() -> None:

@@ -8,11 +8,7 @@ import pytest
 
 from bookgen.workflow import stdlib
 from bookgen.workflow.errors import WorkflowError
-
-
-def call(name: str, *args: Any) -> Any:
-    fn = stdlib.lookup(name)
-    return fn.impl(*fn.bind(list(args)))
+from tests.workflow.stdlib_calls import call
 
 
 def test_concat_appends_a_copy() -> None:

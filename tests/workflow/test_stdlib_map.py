@@ -6,25 +6,7 @@ from typing import Any
 
 import pytest
 
-from bookgen.workflow import stdlib
-from bookgen.workflow.errors import WorkflowError
-
-
-def call(name: str, *args: Any) -> Any:
-    fn = stdlib.lookup(name)
-    return fn.impl(*fn.bind(list(args)))
-
-
-def named(name: str, **kwargs: Any) -> Any:
-    fn = stdlib.lookup(name)
-    return fn.impl(*fn.bind(kwargs))
-
-
-def tag_of(name: str, *args: Any) -> str:
-    with pytest.raises(WorkflowError) as info:
-        call(name, *args)
-    return info.value.tags[0]
-
+from tests.workflow.stdlib_calls import call, named, tag_of
 
 NESTED = {"key1": {"key2": "v", "n": None}, "flat": 1}
 

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from bookgen.workflow import stdlib
-from bookgen.workflow.errors import WorkflowError
-
-
-def call(name: str, *args: Any) -> Any:
-    fn = stdlib.lookup(name)
-    return fn.impl(*fn.bind(list(args)))
-
-
-def tag_of(name: str, *args: Any) -> str:
-    with pytest.raises(WorkflowError) as info:
-        call(name, *args)
-    return info.value.tags[0]
+from tests.workflow.stdlib_calls import call, tag_of
 
 
 def test_format_page_examples() -> None:

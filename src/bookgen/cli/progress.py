@@ -42,10 +42,10 @@ class Progress:
         try:
             if self.storage.exists(keys.bible(self.book_id)):
                 self._say("outline", "outline: story bible ready")
-            done = self.storage.list(keys.chapters_prefix(self.book_id))
-            for key in done:
-                self._say(key, f"chapters: {len([k for k in self.seen if '/chapters/' in k]) + 1}/{self.total} "
-                               f"written ({key.rsplit('/', 1)[-1]})")
+            for key in self.storage.list(keys.chapters_prefix(self.book_id)):
+                if key not in self.seen:
+                    done = sum("/chapters/" in k for k in self.seen) + 1
+                    self._say(key, f"chapters: {done}/{self.total} written (chapter {key.rsplit('/', 1)[-1][:-5]})")
             if self.storage.exists(keys.assembly(self.book_id)):
                 self._say("assemble", "assemble: book rendered")
         except Exception:  # progress must never break the run

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bookgen.events import validate_topic
+from bookgen.storage.local import fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class LocalEvents:
             finally:
                 os.close(fd)  # closing releases the flock
             if created:
-                _fsync_dir(self.directory)
+                fsync_dir(self.directory)
 
     def read(self, topic: str) -> list[dict[str, Any]]:
         """Every complete envelope published on `topic`, oldest first ([] when none).
@@ -103,15 +104,3 @@ class LocalEvents:
             log.warning("skipping incomplete last line of %s", self.path(topic))
         return events
 
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

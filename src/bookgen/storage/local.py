@@ -54,7 +54,7 @@ def _validate_prefix(prefix: str) -> str:
     return prefix
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     """Make a rename/link/creation in `path` durable (no-op where directories cannot be opened)."""
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -125,7 +125,7 @@ class LocalStorage:
         finally:
             tmp.unlink(missing_ok=True)
         if written:
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
         return written
 
     @staticmethod
