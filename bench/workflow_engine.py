@@ -70,7 +70,14 @@ main:
 """
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # socketserver's default listen backlog of 5 would queue the 20 connections
+
+
 class Slow(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like a real service
+
     def do_GET(self):
         time.sleep(0.2)
         body = b'{"ok": true}'
@@ -99,8 +106,7 @@ def assign_rate(n: int, repeat: int) -> float:
 
 
 def parallel_efficiency(repeat: int) -> tuple[float, float, float]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), Slow)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     definition = loads(PARALLEL, "parallel.yaml")
