@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 Format = Literal["epub", "pdf", "html", "md"]
 ReadingLevel = Literal["early-reader", "middle-grade", "young-adult", "adult"]
+PageSize = Literal["trade-6x9", "square-8.5", "a5"]
 FORMATS: tuple[Format, ...] = ("epub", "pdf", "html", "md")
 BOOK_ID = r"^[a-z0-9-]{1,64}$"
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
@@ -55,6 +56,7 @@ class BookRequest(Strict):
     chapters: int = Field(5, ge=1, le=50)
     words_per_chapter: int = Field(600, ge=100, le=5000)
     formats: list[Format] = Field(default_factory=lambda: list(FORMATS), min_length=1)
+    page_size: PageSize | None = Field(None, description="PDF page size; the setting BOOKGEN_PAGE_SIZE when absent.")
     book_id: str | None = Field(None, pattern=BOOK_ID, description="Derived from the request when absent.")
     callback_url: Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")] | None = None
 

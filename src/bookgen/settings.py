@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     max_chapters: int = Field(50, description="Most chapters a request may ask for.")
     max_words_per_chapter: int = Field(5000, description="Largest words_per_chapter a request may ask for.")
     structured_reasks: int = Field(1, description="Re-asks when the model's structured output is invalid.")
+    page_size: Literal["trade-6x9", "square-8.5", "a5"] = Field("trade-6x9", description="Default PDF page size.")
+    cover_images: bool = Field(False, description="Illustrated covers from the OpenAI images API (openai provider).")
+    openai_image_model: str = Field("gpt-image-1", description="Model for illustrated covers.")
+    image_price_usd: float = Field(0.04, description="USD per generated cover image (for cost records).")
     quality_regenerations: int = Field(2, description="Times a chapter failing a quality gate is rewritten.")
     quality_policy: Literal["publish", "fail"] = Field(
         "publish", description="After regenerations: publish with quality_passed=false, or fail the book.")

@@ -27,8 +27,8 @@ def run(services: Services, payload: Any) -> dict[str, Any]:
 
 
 def assemble(services: Services, book_id: str) -> dict[str, Any]:
+    from bookgen.pipeline.cover import make_cover
     from bookgen.render import EXTENSIONS, media_type, render
-    from bookgen.render.cover import cover_png
 
     storage = services.storage
     request = load_request(services, book_id)
@@ -48,7 +48,7 @@ def assemble(services: Services, book_id: str) -> dict[str, Any]:
         date=bible_record.get("created_at", "2026-01-01")[:10],  # fixed once: re-renders are byte-identical
         chapters=[ManuscriptChapter(number=c.number, title=c.title, text=c.text) for c in chapters],
     )
-    cover = cover_png(manuscript)
+    cover, cover_cost = make_cover(services, request, manuscript)
     files = []
     for fmt, data in render(manuscript, request.formats, cover_png=cover).items():
         key = keys.book_file(book_id, f"book.{EXTENSIONS[fmt]}")
@@ -58,7 +58,8 @@ def assemble(services: Services, book_id: str) -> dict[str, Any]:
     storage.write(cover_key, cover, "image/png")
     files.append(_info(storage, "cover", cover_key, cover))
     record = {"files": [f.model_dump() for f in files], "quality": report.as_dict(),
-              "quality_passed": report.passed, "regenerations": attempts, "regeneration_cost_usd": regen_cost}
+              "quality_passed": report.passed, "regenerations": attempts, "regeneration_cost_usd": regen_cost,
+              "cover_cost_usd": cover_cost}
     write_json(storage, keys.assembly(book_id), record)
     return record
 

@@ -42,21 +42,24 @@ def step_run(services: Services, step: str, book_id: str | None, execution_id: s
 
 
 def record_calls(services: Services, generations: list[Any], *, book_id: str, execution_id: str | None,
-                 step: str, chapter: int | None, status: str = "ok", reused: bool = False) -> float:
+                 step: str, chapter: int | None, status: str = "ok", reused: bool = False,
+                 cost: float | None = None) -> float:
     """One `llm_calls` row per generation; returns their total cost. `reused`: the step found its output
-    already stored, so the call was satisfied without the model (a cache hit that costs nothing)."""
+    already stored, so the call was satisfied without the model (a cache hit that costs nothing). `cost`
+    overrides the token price (images are priced per image)."""
     from bookgen.llm.factory import price_usd
 
     rows, total = [], 0.0
     for attempt, gen in enumerate(generations, start=1):
         hit = reused or gen.cache_hit
-        cost = 0.0 if hit else price_usd(gen.model, gen.usage, services.settings.prices)
-        total += cost
+        row_cost = 0.0 if hit else cost if cost is not None else price_usd(gen.model, gen.usage,
+                                                                              services.settings.prices)
+        total += row_cost
         rows.append({
             "ts": now_iso(), "book_id": book_id, "execution_id": execution_id, "step": step, "chapter": chapter,
             "provider": gen.provider, "model": gen.model, "prompt_tokens": gen.usage.prompt_tokens,
             "cached_tokens": gen.usage.cached_tokens, "completion_tokens": gen.usage.completion_tokens,
-            "latency_ms": 0 if reused else gen.latency_ms, "cost_usd": cost, "cache_hit": hit,
+            "latency_ms": 0 if reused else gen.latency_ms, "cost_usd": row_cost, "cache_hit": hit,
             "attempt": attempt, "status": "reused" if reused else status, "error": None,
         })
     if rows:

@@ -52,7 +52,7 @@ def build_manifest(services: Services, book_id: str, execution_id: str | None, s
         cost += gen.get("cost_usd", 0.0)
     for chapter in chapters:
         tokens, cost = _add(tokens, chapter.usage), cost + chapter.cost_usd
-    cost += (assembly or {}).get("regeneration_cost_usd", 0.0)
+    cost += (assembly or {}).get("regeneration_cost_usd", 0.0) + (assembly or {}).get("cover_cost_usd", 0.0)
     title = StoryBible.model_validate(bible_record["bible"]).title if bible_record else request.title
     return Manifest(
         book_id=book_id, status=status, title=title, language=request.language, reader_name=request.reader.name,
