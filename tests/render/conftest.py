@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bookgen.render import render
+from bookgen.render import PAGE_SIZES, render
 from bookgen.render.cover import cover_png
-from tests.render.manuscripts import hostile
+from bookgen.render.pdf import render_pdf
+from tests.render.manuscripts import hostile, long_book
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +35,24 @@ def rendered(manuscript, cover) -> dict[str, bytes]:
 def rendered_rtl(rtl_manuscript) -> dict[str, bytes]:
     """Every format of the hostile Hebrew manuscript, without cover or dedication."""
     return render(rtl_manuscript, ["html", "epub", "pdf", "md"])
+
+
+@pytest.fixture(scope="session")
+def pdfs(manuscript, cover, rendered) -> dict[str, bytes]:
+    """The hostile English manuscript's PDF in every page size (the default one is `rendered["pdf"]`)."""
+    out = {"trade-6x9": rendered["pdf"]}
+    for name in PAGE_SIZES:
+        if name not in out:
+            out[name] = render(manuscript, ["pdf"], cover_png=cover, page_size=name)["pdf"]
+    return out
+
+
+@pytest.fixture(scope="session")
+def long_manuscript():
+    """Three chapters of about five pages each: body pages with running headers, page breaks inside text."""
+    return long_book(chapters=3, words=4500)
+
+
+@pytest.fixture(scope="session")
+def long_pdfs(long_manuscript) -> dict[str, bytes]:
+    return {name: render_pdf(long_manuscript, page_size=name) for name in PAGE_SIZES}

@@ -79,3 +79,31 @@ def long_book(chapters: int = 10, words: int = 6000, language: str = "en") -> Ma
             ManuscriptChapter(number=i, title=f"Chapter title {i}", text=text) for i in range(1, chapters + 1)
         ],
     )
+
+
+GREEK = "Ἡ θάλασσα θυμᾶται"
+CYRILLIC = "Море всё помнит"
+EMOJI = "🐉🌊"
+#: Long words of each language, so hyphenation has something to do in a narrow column.
+LONG_WORDS = {
+    "en": "Notwithstanding extraordinarily incomprehensible characteristically disproportionate",
+    "de": "Donaudampfschifffahrtsgesellschaft Rindfleischetikettierungsüberwachungsaufgaben",
+    "es": "Extraordinariamente incomprensible desafortunadamente responsabilidades internacionalización",
+    "fr": "Anticonstitutionnellement extraordinairement incompréhensible responsabilités",
+}
+
+
+def multilingual(language: str = "en") -> Manuscript:
+    """One chapter of long words in `language`, plus Greek, Cyrillic and emoji (fonts and hyphenation)."""
+    words = LONG_WORDS.get(language, LONG_WORDS["en"])
+    paragraph = " ".join([words] * 6)
+    text = "\n\n".join([f"In three alphabets: {GREEK} — {CYRILLIC} — {EMOJI}", *([paragraph] * 4)])
+    return Manuscript(
+        book_id=f"words-{language}",
+        title="Words",
+        language=language,
+        reader_name="Ana",
+        genre="poetry",
+        date="2026-03-04",
+        chapters=[ManuscriptChapter(number=1, title="Long words", text=text)],
+    )

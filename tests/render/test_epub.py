@@ -117,6 +117,7 @@ def test_one_xhtml_per_chapter_escaped_and_script_free(rendered, manuscript):
         assert texts[: len(HOSTILE_PARAGRAPHS)] == HOSTILE_PARAGRAPHS
         assert texts[-1] == "bell nul vt del lonesurrogate"
         assert not doc.xpath("//x:script | //x:b | //x:img", namespaces=NS)
+        assert not doc.xpath("//x:span[@class='initial']", namespaces=NS)  # drop caps are for print only
         assert doc.xpath("//x:link/@href", namespaces=NS) == ["css/book.css"]
 
 

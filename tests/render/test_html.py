@@ -5,7 +5,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from bookgen.render.html import book_view, paragraphs, render_html, text_direction
+from bookgen.render.html import book_view, initial_letter, paragraphs, render_html, text_direction
 from tests.render.manuscripts import CHAPTER_TITLES, HEBREW, HOSTILE_PARAGRAPHS, SCRIPT, hostile
 
 
@@ -112,3 +112,40 @@ def test_view_falls_back_for_empty_titles():
     assert view.title == m.book_id
     assert view.chapters[0].title == "Chapter 1"
     assert HEBREW in book_view(hostile()).reader_name and SCRIPT in book_view(hostile()).title
+
+
+def test_chapters_mark_their_opening_letter_for_the_drop_cap(rendered, rendered_rtl):
+    doc = parse(rendered["html"])
+    for chapter in doc.xpath("//section[@class='chapter']"):
+        first = chapter.findall(".//p")[0]
+        assert first.get("class") == "opening"
+        assert [s.text for s in first.findall("span")] == ["S"]
+        assert first.text_content() == HOSTILE_PARAGRAPHS[0]
+    assert not parse(rendered_rtl["html"]).xpath("//span[@class='initial']")  # no drop caps right to left
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "initial"),
+    [
+        ("She said", "S"),
+        ("“Hello,” she said", "“H"),
+        ("'Tis", "'T"),
+        ("e\u0301cole", "e\u0301"),
+        ("Ἡ θάλασσα", "Ἡ"),
+        ("9 lives", "9"),
+        ("# not a heading", ""),
+        ("🐉 dragon", ""),
+        ("שלום", ""),
+        ("مرحبا", ""),
+        ("...", ""),
+        ("", ""),
+    ],
+)
+def test_initial_letter(paragraph, initial):
+    assert initial_letter(paragraph) == initial
+
+
+def test_print_rules_follow_the_page_size(manuscript):
+    html = render_html(manuscript, page_size="a5").decode()
+    assert "size: 419.527559pt 595.275591pt;" in html
+    assert "size: 432pt 648pt;" in render_html(manuscript).decode()

