@@ -12,7 +12,8 @@ export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
 .PHONY: venv demo test lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/install-system-packages.sh
+	bash scripts/install-system-packages.sh
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	@echo "installing dependencies (the first time, llama.cpp is compiled: about 5 minutes)"
@@ -34,6 +35,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/workflow_engine.py
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/render.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -99,7 +99,7 @@ Phrase = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 class Character(Strict):
     name: str = Field(min_length=1, max_length=60)
     role: str = Field(min_length=1, max_length=80)
-    traits: list[Phrase] = Field(max_length=6)
+    traits: list[Phrase] = Field(max_length=4)
 
 
 class ChapterPlan(Strict):
@@ -115,7 +115,7 @@ class ChapterDraft(Strict):
     """What the model plans per chapter; numbering and word budgets come from the request."""
 
     title: str = Field(min_length=1, max_length=120)
-    beats: list[Phrase] = Field(min_length=1, max_length=6)
+    beats: list[Phrase] = Field(min_length=1, max_length=4)
     start_state: str = Field(min_length=1, max_length=300)
     end_state: str = Field(min_length=1, max_length=300)
 
@@ -125,7 +125,7 @@ class BibleDraft(Strict):
 
     title: str = Field(min_length=1, max_length=200)
     premise: str = Field(min_length=1, max_length=1200)
-    characters: list[Character] = Field(min_length=1, max_length=12)
+    characters: list[Character] = Field(min_length=1, max_length=6)
     setting: str = Field(min_length=1, max_length=600)
     style_guide: str = Field(min_length=1, max_length=600)
     chapters: list[ChapterDraft] = Field(min_length=1)

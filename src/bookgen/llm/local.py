@@ -75,7 +75,7 @@ def close_models() -> None:
         _models.clear()
 
 
-GRAMMAR_MAX_LENGTH = 160
+GRAMMAR_MAX_LENGTH = 120
 
 
 def grammar_safe(schema: Any) -> Any:
@@ -148,7 +148,7 @@ class LocalLlama:
         parsed = None
         if schema is not None:
             try:
-                parsed = json.loads(text)
+                parsed = json.loads(text, strict=False)  # llama.cpp grammars let raw newlines into strings
             except ValueError:
                 parsed = None
         usage = response.get("usage") or {}

@@ -198,7 +198,7 @@ class OpenAIChat:
         parsed = None
         if schema is not None and finish != "length":
             try:
-                parsed = json.loads(text)
+                parsed = json.loads(text, strict=False)  # llama.cpp grammars let raw newlines into strings
             except ValueError:
                 parsed = None
         usage = completion.usage

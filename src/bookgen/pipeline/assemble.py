@@ -50,7 +50,8 @@ def assemble(services: Services, book_id: str) -> dict[str, Any]:
     )
     cover, cover_cost = make_cover(services, request, manuscript)
     files = []
-    for fmt, data in render(manuscript, request.formats, cover_png=cover).items():
+    page_size = request.page_size or services.settings.page_size
+    for fmt, data in render(manuscript, request.formats, cover_png=cover, page_size=page_size).items():
         key = keys.book_file(book_id, f"book.{EXTENSIONS[fmt]}")
         storage.write(key, data, media_type(fmt))
         files.append(_info(storage, fmt, key, data))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from bookgen.errors import UpstreamError
 from bookgen.models import BookRequest, Manuscript

@@ -59,7 +59,8 @@ def _bible(services: Services, request: BookRequest, book_id: str, execution_id:
         record_calls(services, [_generation(stored["generation"])], book_id=book_id, execution_id=execution_id,
                      step="outline", chapter=None, reused=True)
         return StoryBible.model_validate(stored["bible"])
-    params = Params(max_tokens=min(350 + 160 * request.chapters, 6000), temperature=0.4,
+    # Room for the whole JSON: a plan cut off by the token limit is invalid and costs a re-ask.
+    params = Params(max_tokens=min(800 + 300 * request.chapters, 16000), temperature=0.4,
                     seed=services.settings.seed, repeat_penalty=1.1, cache_key="bookgen-outline-v1")
     try:
         draft, generations = generate_structured(services.llm, outline_messages(request),

@@ -1,64 +1,64 @@
 """Quality gates run by `assemble` before anything is rendered.
 
-Each gate looks at the drafts and returns findings per chapter (and for the whole book). The report goes into
-the manifest; `passed` is False when any gate failed.
+One module per gate; each is a function `(request, bible, chapters) -> GateResult` with per-chapter findings
+and scores (see `report`). `check` runs them all in a fixed order:
+
+    length                     ±20 % of the chapter's word budget                      length.py
+    reading_level              Flesch reading ease inside the reader level's band      reading_level.py
+    personalization_name       the reader named in the book and in 3/4 of chapters     personalization.py
+    personalization_interests  every interest used somewhere                           personalization.py
+    meta_text                  no preambles, notes, leaked prompt, placeholders        meta_text.py
+    repetition                 no repeated-sentence or n-gram loops                    repetition.py
+    names                      characters as in the bible, spelled as in the bible     names.py
+
+`Report.failing_chapters` drives the bounded regeneration in `assemble`; `feedback` turns a chapter's problems
+into the rewrite request; `Report.as_dict()` is the manifest's `quality`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
 
 from bookgen.models import BookRequest, Chapter, StoryBible
+from bookgen.quality import length, meta_text, names, personalization, reading_level, repetition
+from bookgen.quality.report import ChapterFinding, GateResult, Report
 
-LENGTH_TOLERANCE = 0.20
+__all__ = ["GATES", "ChapterFinding", "GateResult", "Report", "check", "feedback"]
 
-
-@dataclass
-class Report:
-    gates: dict[str, dict[str, Any]] = field(default_factory=dict)
-    failing_chapters: dict[int, list[str]] = field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool:
-        return all(g["passed"] for g in self.gates.values())
-
-    def add(self, gate: str, passed: bool, chapters: dict[int, str] | None = None, **details: Any) -> None:
-        self.gates[gate] = {"passed": passed, "chapters": {str(k): v for k, v in (chapters or {}).items()},
-                            **details}
-        for number, problem in (chapters or {}).items():
-            self.failing_chapters.setdefault(number, []).append(f"{gate}: {problem}")
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"passed": self.passed, "gates": self.gates}
-
-
-def mentions(text: str, phrase: str) -> bool:
-    words = [re.escape(w) for w in phrase.lower().split() if len(w) > 2] or [re.escape(phrase.lower())]
-    return any(re.search(rf"\b{w}", text.lower()) for w in words)
+Gate = Callable[[BookRequest, StoryBible, list[Chapter]], GateResult]
+GATES: dict[str, Gate] = {
+    length.NAME: length.check,
+    reading_level.NAME: reading_level.check,
+    personalization.NAME_GATE: personalization.check_name,
+    personalization.INTERESTS_GATE: personalization.check_interests,
+    meta_text.NAME: meta_text.check,
+    repetition.NAME: repetition.check,
+    names.NAME: names.check,
+}
+ADVICE: dict[str, str] = {
+    length.NAME: length.ADVICE, reading_level.NAME: reading_level.ADVICE,
+    personalization.NAME_GATE: personalization.ADVICE, personalization.INTERESTS_GATE: personalization.ADVICE,
+    meta_text.NAME: meta_text.ADVICE, repetition.NAME: repetition.ADVICE, names.NAME: names.ADVICE,
+}
 
 
-def check(request: BookRequest, bible: StoryBible, chapters: list[Chapter]) -> Report:
+def check(request: BookRequest, bible: StoryBible, chapters: list[Chapter], previous: Report | None = None,
+          gates: dict[str, Gate] | None = None) -> Report:
+    """Run every gate (or those given) over the drafts. With `previous` (the report of the round before a
+    regeneration), the new report's `history` records what the earlier rounds found."""
     report = Report()
-    budget = request.words_per_chapter
-    short_or_long = {c.number: f"{c.words} words for a budget of {budget}" for c in chapters
-                     if abs(c.words - budget) > LENGTH_TOLERANCE * budget}
-    report.add("length", not short_or_long, short_or_long, tolerance=LENGTH_TOLERANCE)
-    name = request.reader.name
-    missing_name = {c.number: f"{name} is not named" for c in chapters if not mentions(c.text, name)}
-    report.add("personalization_name", len(missing_name) <= len(chapters) // 2, missing_name)
-    whole = "\n".join(c.text for c in chapters)
-    unused = [i for i in request.reader.interests if not mentions(whole, i)]
-    # An unused interest is given to a chapter to fix: the i-th unused one to chapter i (mod the count).
-    owners = {chapters[i % len(chapters)].number: f"never mentions {interest!r}" for i, interest in enumerate(unused)}
-    report.add("personalization_interests", not unused, owners, unused=unused)
+    if previous is not None:
+        report.history = [*previous.history, previous.round_summary()]
+    for gate in (gates or GATES).values():
+        report.add(gate(request, bible, chapters))
     return report
 
 
 def feedback(problems: list[str], request: BookRequest) -> str:
-    """The message that asks for a rewrite, naming what failed."""
+    """The message that asks for a rewrite, naming what failed (problems are "gate: detail" strings)."""
     items = "\n".join(f"- {p}" for p in problems)
+    failed = list(dict.fromkeys(p.split(":", 1)[0] for p in problems))
+    advice = " ".join(dict.fromkeys(ADVICE[g] for g in failed if g in ADVICE))
     return (f"The previous draft of this chapter failed these checks:\n{items}\n"
-            f"Write the chapter again from the start, fixing them. Name {request.reader.name} in it and keep to "
-            f"about {request.words_per_chapter} words.")
+            f"Write the chapter again from the start, fixing them. {advice}\n"
+            f"{request.reader.name} is the hero. Write about {request.words_per_chapter} words.")
