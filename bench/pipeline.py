@@ -46,7 +46,8 @@ class LatencyModel:
 
 def one_run(chapters: int, seconds_per_token: float, data_dir: Path) -> tuple[float, float, dict[str, float]]:
     settings = Settings(data_dir=data_dir, workflow_file=ROOT / "workflows" / "book.yaml",
-                        chapter_concurrency=chapters, llm_provider="scripted")
+                        chapter_concurrency=chapters, llm_provider="scripted",
+                        quality_regenerations=0)  # measure orchestration, not rewrites of scripted prose
     services = build_services(settings, llm=LatencyModel(seconds_per_token))
     request = {"reader": {"name": "Maya", "age": 9, "interests": ["dinosaurs", "rockets"]},
                "genre": "adventure", "chapters": chapters, "words_per_chapter": 600, "formats": ["epub", "html",

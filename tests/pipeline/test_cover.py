@@ -48,11 +48,14 @@ def test_illustrated_cover_is_requested_once_then_cached(setup, httpserver):
     services, request, manuscript = setup()
     first, cost = make_cover(services, request, manuscript)
     assert first == png and cost == pytest.approx(0.04)
-    body = json.loads(httpserver.log[0][0].data)
+    calls = [req for req, _ in httpserver.log if req.path == "/v1/images/generations"]
+    assert len(calls) == 1
+    body = json.loads(calls[0].data)
     assert body["model"] == "gpt-image-1" and body["size"] == "1024x1536" and body["n"] == 1
     assert "Maya and the Egg" in body["prompt"] and "no text" in body["prompt"]
     again, cost_again = make_cover(services, request, manuscript)
-    assert again == png and cost_again == 0.0 and len(httpserver.log) == 1
+    assert again == png and cost_again == 0.0
+    assert len([r for r, _ in httpserver.log if r.path == "/v1/images/generations"]) == 1
     rows = services.analytics.query("SELECT cache_hit, cost_usd FROM llm_calls WHERE book_id = 'maya-1'")
     assert sorted((r["cache_hit"], r["cost_usd"]) for r in rows) == [(False, pytest.approx(0.04)), (True, 0.0)]
 
@@ -68,4 +71,5 @@ def test_images_api_failure_falls_back_to_the_local_cover(setup, httpserver):
 def test_without_the_setting_no_request_is_made(setup, httpserver):
     services, request, manuscript = setup(cover_images=False)
     png, _ = make_cover(services, request, manuscript)
-    assert png.startswith(b"\x89PNG") and httpserver.log == []
+    assert png.startswith(b"\x89PNG")
+    assert not [r for r, _ in httpserver.log if r.path == "/v1/images/generations"]

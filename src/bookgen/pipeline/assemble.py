@@ -75,8 +75,9 @@ def improve(services: Services, book_id: str, request: Any, bible: StoryBible, c
     limit = services.settings.quality_regenerations
     attempts: dict[str, int] = dict(previous.get("regenerations", {}))
     cost = float(previous.get("regeneration_cost_usd", 0.0))
+    report = None
     while True:
-        report = quality.check(request, bible, chapters)
+        report = quality.check(request, bible, chapters, previous=report)  # keeps each round in `history`
         todo = {n: p for n, p in report.failing_chapters.items() if attempts.get(str(n), 0) < limit}
         if not todo:
             return report, attempts, cost
