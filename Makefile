@@ -10,14 +10,14 @@ endif
 # llama.cpp compiles on install; use both cores.
 export CMAKE_BUILD_PARALLEL_LEVEL ?= 2
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test lint bench bundle tf-check clean
 
 $(STAMP): pyproject.toml scripts/install-system-packages.sh
 	bash scripts/install-system-packages.sh
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	@echo "installing dependencies (the first time, llama.cpp is compiled: about 5 minutes)"
-	$(BIN)/pip install -q -e '.[local,dev]'
+	$(BIN)/pip install -q -e '.[local,gcp,dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -30,12 +30,21 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 
 bench: $(STAMP)
 	$(BIN)/python bench/workflow_engine.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/render.py
+
+# Cloud Function zips for Terraform: build/steps/<step>.zip (+ <step>-<sha>.zip, bundles.json).
+bundle: $(STAMP)
+	$(BIN)/python scripts/bundle.py --out build/steps
+
+# Static checks of terraform/ (providers cannot be downloaded here, so no init/validate).
+tf-check: $(STAMP)
+	terraform fmt -check -recursive terraform/
+	$(BIN)/python -m pytest tests/terraform -q
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -30,6 +30,19 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("bookgen-data"), description="Local storage root (objects, DuckDB, executions).")
     workflow_file: Path = Field(Path("workflows/book.yaml"), description="The orchestration the engine runs.")
 
+    # backends (local by default; Terraform sets the Google Cloud ones for the functions)
+    storage: Literal["local", "gcs"] = Field("local", description="Object storage: a directory (data_dir) or GCS.")
+    raw_bucket: str | None = Field(None, description="GCS bucket for raw/ and executions/ (storage=gcs).")
+    processed_bucket: str | None = Field(None, description="GCS bucket for processed/ (storage=gcs).")
+    events: Literal["local", "pubsub"] = Field("local", description="Notifications: JSON lines under data_dir, "
+                                               "or Pub/Sub.")
+    notifications_topic: str = Field("book-notifications", description="Pub/Sub topic (id or full path) for "
+                                     "notifications (events=pubsub).")
+    analytics: Literal["duckdb", "bigquery"] = Field("duckdb", description="Analytics backend: a DuckDB file "
+                                                     "under data_dir, or BigQuery.")
+    gcp_project: str | None = Field(None, description="Google Cloud project (default: GOOGLE_CLOUD_PROJECT).")
+    bq_dataset: str = Field("bookgen", description="BigQuery dataset of the analytics tables and views.")
+
     # model
     llm_provider: Literal["auto", "openai", "local", "scripted"] = Field(
         "auto", description="auto = openai when OPENAI_API_KEY is set, otherwise local.")

@@ -1,5 +1,6 @@
-"""The Storage contract, run against every adapter in BACKENDS (a GCS adapter adds itself there), plus what only
-the local directory adapter promises (paths, no temporary files left behind, fsync)."""
+"""The Storage contract, run against every adapter in BACKENDS (the local directory, and GcsStorage on
+fake-gcs-server), plus what only the local directory adapter promises (paths, no temporary files left behind,
+fsync)."""
 
 from __future__ import annotations
 
@@ -27,18 +28,28 @@ class Backend:
     child_code: str  # Python that builds the same storage as `s` in another process
 
 
-def _local(tmp_path: Path) -> Iterator[Backend]:
+def _local(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     root = tmp_path / "bucket"
     yield Backend(LocalStorage(root),
                   f"from bookgen.storage.local import LocalStorage\ns = LocalStorage({str(root)!r})")
 
 
-BACKENDS: dict[str, Callable[[Path], Iterator[Backend]]] = {"local": _local}
+def _gcs(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """GcsStorage on fake-gcs-server (the session fixture `gcs_emulator`), with a fresh pair of buckets."""
+    from bookgen.storage.gcs import GcsStorage
+
+    raw, processed = request.getfixturevalue("gcs_emulator").new_buckets()
+    yield Backend(GcsStorage(raw, processed),  # child processes inherit STORAGE_EMULATOR_HOST
+                  f"from bookgen.storage.gcs import GcsStorage\ns = GcsStorage({raw!r}, {processed!r})")
+
+
+BACKENDS: dict[str, Callable[[pytest.FixtureRequest, Path], Iterator[Backend]]] = {
+    "local": _local, "gcs": _gcs}
 
 
 @pytest.fixture(params=sorted(BACKENDS))
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    yield from BACKENDS[request.param](tmp_path)
+    yield from BACKENDS[request.param](request, tmp_path)
 
 
 @pytest.fixture

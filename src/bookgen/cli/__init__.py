@@ -15,9 +15,10 @@ def main() -> None:
 
 def _register() -> None:
     from bookgen.cli.book import generate, schema, stats
+    from bookgen.cli.cloud import cloud
     from bookgen.cli.workflow import workflow
 
-    for command in (workflow, generate, stats, schema):
+    for command in (workflow, generate, stats, schema, cloud):
         main.add_command(command)
 
 
