@@ -110,8 +110,8 @@ class Topology:
 @pytest.fixture
 def topology(pubsub_emulator: Emulator) -> Topology:
     n = uuid.uuid4().hex[:10]
-    t = Topology(f"requests-{n}", f"dead-{n}", f"notifications-{n}", f"worker-{n}", f"dead-{n}-sub",
-                 f"notifications-{n}-sub")
+    t = Topology(f"requests-{n}", f"requests-{n}-dlq", f"notifications-{n}", f"worker-{n}",
+                 f"requests-{n}-dlq", f"notifications-{n}-sub")
     ensure_subscription(PROJECT, t.subscription, t.requests, t.dead_letter, max_delivery_attempts=5,
                         ack_deadline_s=10, publisher=pubsub_emulator.publisher,
                         subscriber=pubsub_emulator.subscriber)
@@ -245,7 +245,8 @@ def test_publish_failures_map_to_the_error_tree(error: str | None, raised: type[
     with pytest.raises(raised) as info:
         events.publish("book-notifications", {"book_id": "b1"})
     assert info.value.__cause__ is not None
-    assert [(t, a["book_id"]) for t, _, a in publisher.published] == [(f"projects/{PROJECT}/topics/notes", "b1")]
+    sent = [(topic, attributes["book_id"]) for topic, _, attributes in publisher.published]
+    assert sent == [(f"projects/{PROJECT}/topics/notes", "b1")]
 
 
 def test_a_published_request_becomes_exactly_one_book(pubsub_emulator: Emulator, topology: Topology,
@@ -418,3 +419,26 @@ def test_cli_worker_reports_a_missing_subscription(pubsub_emulator: Emulator, tm
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 2 and "cannot use subscription" in result.output, result.output
+
+
+
+def test_a_message_whose_worker_died_mid_book_is_resumed_not_dropped(
+        pubsub_emulator: Emulator, topology: Topology, tmp_path: Path) -> None:
+    """A marker without an end state (its worker was killed mid-book) does not make the redelivery a duplicate:
+    the book is resumed and finished, so the accepted request is not lost."""
+    from bookgen.events.worker import MARKERS
+    from bookgen.storage import read_json, write_json
+
+    services = make_services(tmp_path, topology)
+    requests_events(topology).publish("book-requests", {"request": small_request()})
+    response = pubsub_emulator.subscriber.pull(subscription=sub_path(topology.subscription), max_messages=1,
+                                               timeout=10)
+    [received] = response.received_messages
+    marker = MARKERS + received.message.message_id
+    write_json(services.storage, marker, {"message_id": received.message.message_id, "execution_id": "killed"})
+    worker = Worker(services, PROJECT, topology.subscription)
+    worker.describe()
+    outcome, execution_id = worker.handle(received)
+    assert outcome == "succeeded" and execution_id != "killed"
+    assert read_json(services.storage, marker)["state"] == "SUCCEEDED"
+    assert len(manifests(services)) == 1

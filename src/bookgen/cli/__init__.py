@@ -16,9 +16,10 @@ def main() -> None:
 def _register() -> None:
     from bookgen.cli.book import generate, schema, stats
     from bookgen.cli.cloud import cloud
+    from bookgen.cli.worker import worker
     from bookgen.cli.workflow import workflow
 
-    for command in (workflow, generate, stats, schema, cloud):
+    for command in (workflow, generate, stats, schema, cloud, worker):
         main.add_command(command)
 
 

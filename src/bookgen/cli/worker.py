@@ -28,9 +28,10 @@ import click
                    "(development, the emulator; env BOOKGEN_WORKER_CREATE).")
 @click.option("--topic", envvar="BOOKGEN_REQUESTS_TOPIC", default="book-requests", show_default=True,
               help="With --create: the requests topic (env BOOKGEN_REQUESTS_TOPIC).")
-@click.option("--dead-letter-topic", envvar="BOOKGEN_DEAD_LETTER_TOPIC", default="book-requests-dead-letter",
+@click.option("--dead-letter-topic", envvar="BOOKGEN_DEAD_LETTER_TOPIC", default="book-requests-dlq",
               show_default=True,
-              help="With --create: where poison messages go (env BOOKGEN_DEAD_LETTER_TOPIC).")
+              help="With --create: where poison messages go; a subscription of the same name keeps them "
+                   "(env BOOKGEN_DEAD_LETTER_TOPIC).")
 @click.option("--max-delivery-attempts", envvar="BOOKGEN_MAX_DELIVERY_ATTEMPTS", type=click.IntRange(5, 100),
               default=5, show_default=True,
               help="With --create: deliveries before a message is dead-lettered "

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 60.0
 REQUESTS_TOPIC = "book-requests"
-DEAD_LETTER_TOPIC = "book-requests-dead-letter"
+DEAD_LETTER_TOPIC = "book-requests-dlq"  # as terraform/pubsub.tf names it
 MIN_DELIVERY_ATTEMPTS = 5  # Pub/Sub's minimum for a dead-letter policy
 
 
@@ -154,9 +154,9 @@ def ensure_subscription(project: str, subscription: str, topic: str = REQUESTS_T
                         dead_letter_topic: str = DEAD_LETTER_TOPIC, max_delivery_attempts: int = 5,
                         ack_deadline_s: int = 60, publisher: Any = None, subscriber: Any = None) -> str:
     """Create, when missing, what `bookgen.events.worker` pulls from (for development and the emulator;
-    Terraform owns these in the cloud): the requests topic, the dead-letter topic with a subscription
-    `<dead-letter>-sub` that keeps what lands there, and `subscription` with the dead-letter policy.
-    Returns the subscription's path."""
+    Terraform owns these in the cloud): the requests topic, the dead-letter topic with a subscription of the
+    same name that keeps what lands there (a topic alone keeps nothing), and `subscription` with the
+    dead-letter policy. Returns the subscription's path."""
     from google.api_core import exceptions
     from google.cloud import pubsub_v1
 
@@ -169,7 +169,7 @@ def ensure_subscription(project: str, subscription: str, topic: str = REQUESTS_T
     wanted = [
         (publisher.create_topic, {"name": topic}),
         (publisher.create_topic, {"name": dead}),
-        (subscriber.create_subscription, {"name": subscription_path(project, dead.rsplit("/", 1)[1] + "-sub"),
+        (subscriber.create_subscription, {"name": subscription_path(project, dead.rsplit("/", 1)[1]),
                                           "topic": dead}),
         (subscriber.create_subscription, {
             "name": path, "topic": topic, "ack_deadline_seconds": ack_deadline_s,

@@ -10,8 +10,8 @@ workflow's `except` path records the failure (a `failed` manifest and notificati
   `raw/pubsub/processed/<messageId>` (execution id, subscription, delivery attempt); a redelivered message
   finds it, is acked and starts nothing — the dedup of Workflows, kept as long as the marker is. If running
   fails *before* an execution exists (a config error, an interrupt), the marker is removed and the message
-  nacked, so the request is not lost. Only a worker killed with SIGKILL mid-execution leaves its marker
-  behind: the redelivery is then acked as a duplicate; re-run the book by publishing `{"book_id": "..."}`.
+  nacked, so the request is not lost. A worker killed with SIGKILL mid-execution leaves a marker without an end
+  state; the redelivery then resumes the book (every step is idempotent) instead of dropping it.
 - **Poison.** A message that can never become an execution (data not JSON, not a request object, or an
   envelope over the 32 KB execution-argument limit) is logged and nacked. The subscription has a dead-letter
   policy (`bookgen.events.pubsub.ensure_subscription`: 5 attempts, the minimum), so Pub/Sub moves the message
@@ -41,7 +41,7 @@ from typing import Any
 
 from bookgen.errors import ConfigError
 from bookgen.events.pubsub import subscription_path
-from bookgen.storage import write_json
+from bookgen.storage import read_json, write_json
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +207,13 @@ class Worker:
         written = False
         try:
             written = write_json(storage, marker, record, if_absent=True)
+            if not written and "state" not in read_json(storage, marker):
+                # Started but never finished: the worker that took it died (a lease is extended while a book
+                # runs, so a live worker's message is not redelivered). Steps are idempotent: resume the book.
+                log.warning("message %s: a previous execution never finished; resuming the book", message_id,
+                            extra={"message_id": message_id})
+                write_json(storage, marker, record)
+                written = True
             if not written:
                 log.info("message %s was already processed (%s): acked, no second execution", message_id,
                          storage.uri(marker), extra={"message_id": message_id,
