@@ -36,3 +36,17 @@ def parse_request_text(text: str, source: str = "request") -> BookRequest:
     except ValueError as e:
         raise InvalidRequest(f"{source} is not valid JSON: {e}", field="(json)") from None
     return parse_request(data)
+
+
+def read_request_file(path: str) -> tuple[str, BookRequest]:
+    """The text of a request file and the validated request; InvalidRequest names the file and the field."""
+    from pathlib import Path
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise InvalidRequest(f"{path}: {e.strerror}", field="(file)") from None
+    try:
+        return text, parse_request_text(text, path)
+    except InvalidRequest as e:
+        raise InvalidRequest(f"{path}: {e}", field=e.field, errors=e.errors) from None

@@ -22,16 +22,12 @@ import click
 def generate(request_file: str, out: str | None, as_json: bool, data_dir: str | None) -> None:
     """Write the book described by REQUEST_FILE (JSON) with the local engine."""
     from bookgen.errors import BookgenError, InvalidRequest
-    from bookgen.validation import parse_request_text
+    from bookgen.validation import read_request_file
 
     try:
-        text = Path(request_file).read_text(encoding="utf-8")
-    except OSError as e:
-        _fail(2, f"{request_file}: {e.strerror}")
-    try:
-        request = parse_request_text(text, request_file)
+        text, request = read_request_file(request_file)
     except InvalidRequest as e:
-        _fail(2, f"{request_file}: {e}")
+        _fail(2, str(e))
     services = _services(data_dir)
     book_id = request.derived_book_id()
     click.echo(f"book {book_id}: {request.chapters} chapters, {request.words_per_chapter} words each, "

@@ -16,7 +16,6 @@ import itertools
 import json
 import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -132,16 +131,12 @@ def cloud() -> None:
 def run(request_file: str, project: str, location: str, workflow: str, wait: bool, timeout: float) -> None:
     """Start one execution for the book in REQUEST_FILE (JSON) and print its result."""
     from bookgen.errors import InvalidRequest
-    from bookgen.validation import parse_request_text
+    from bookgen.validation import read_request_file
 
     try:
-        text = Path(request_file).read_text(encoding="utf-8")
-    except OSError as e:
-        _fail(2, f"{request_file}: {e.strerror}")
-    try:
-        request = parse_request_text(text, request_file)
+        text, request = read_request_file(request_file)
     except InvalidRequest as e:
-        _fail(2, f"{request_file}: {e}")
+        _fail(2, str(e))
     argument = json.dumps({"request": json.loads(text)}, ensure_ascii=False, separators=(",", ":"))
     if len(argument.encode("utf-8")) > MAX_ARGUMENT_BYTES:
         _fail(2, f"{request_file}: the execution argument would be {len(argument.encode('utf-8'))} bytes; "
