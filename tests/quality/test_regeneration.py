@@ -45,6 +45,16 @@ def _shorten(text: str) -> str:
     return " ".join(sentences(text)[:8])
 
 
+# A chapter of an English book written in Spanish (only the language gate should fail on it).
+SPANISH = ("Maya ve los dinosaurs en el jardín. Es un día de sol. Maya tiene un plan. Ella sube a los rockets con "
+           "su amigo Pip. Los dos ríen mucho. El cielo es azul y la casa es pequeña. Maya dice que hoy es un día "
+           "muy bueno. Pip está de acuerdo. Ellos miran las nubes. Una nube tiene la forma de un dinosaurio. "
+           "Maya se ríe y corre por el camino. La noche llega pronto. Las estrellas salen una por una. Maya "
+           "piensa en los rockets y en el espacio. Ella quiere volar muy alto. Pip tiene un poco de miedo, pero "
+           "Maya le da la mano. Juntos cuentan las estrellas hasta que se duermen en la hierba. Por la mañana, "
+           "Maya abre los ojos. El sol está en la ventana. Pip ya está despierto y tiene hambre. Los dos comen "
+           "pan con miel y hablan de los dinosaurs.")
+
 # gate -> what the defect does to the storyteller's clean first draft of chapter 2
 DEFECTS: dict[str, Callable[[str], str]] = {
     "length": _shorten,
@@ -54,6 +64,7 @@ DEFECTS: dict[str, Callable[[str], str]] = {
     "meta_text": lambda text: "Sure! Here is chapter 2:\n\n" + text,
     "repetition": lambda text: LOOP * 7,
     "names": lambda text: text + ' "Come on," said Grizelda. Maya followed Grizelda. Grizelda laughed.',
+    "language": lambda text: SPANISH,
 }
 
 

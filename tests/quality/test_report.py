@@ -19,7 +19,7 @@ def test_check_runs_every_gate_and_clean_chapters_pass():
     report = quality.check(request(), bible(), story())
     assert list(report.gates) == list(quality.GATES) == [
         "length", "reading_level", "personalization_name", "personalization_interests", "meta_text",
-        "repetition", "names"]
+        "repetition", "names", "language"]
     assert report.passed and report.failing_chapters == {}
 
 

@@ -18,7 +18,7 @@ from bookgen.validation import parse_request
 
 def run(services: Services, payload: Any) -> dict[str, Any]:
     if not isinstance(payload, dict):
-        raise InvalidRequest("the body must be a JSON object with `request` or `request_uri`")
+        raise InvalidRequest("the body must be a JSON object with `request` (or `book_id` of a stored request)")
     execution_id = payload.get("execution_id")
     request = _request(services, payload)
     book_id = request.derived_book_id()

@@ -10,6 +10,7 @@ and scores (see `report`). `check` runs them all in a fixed order:
     meta_text                  no preambles, notes, leaked prompt, placeholders        meta_text.py
     repetition                 no repeated-sentence or n-gram loops                    repetition.py
     names                      characters as in the bible, spelled as in the bible     names.py
+    language                   written in the book's language (stopword profile)       language.py
 
 `Report.failing_chapters` drives the bounded regeneration in `assemble`; `feedback` turns a chapter's problems
 into the rewrite request; `Report.as_dict()` is the manifest's `quality`.
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bookgen.models import BookRequest, Chapter, StoryBible
-from bookgen.quality import length, meta_text, names, personalization, reading_level, repetition
+from bookgen.quality import language, length, meta_text, names, personalization, reading_level, repetition
 from bookgen.quality.report import ChapterFinding, GateResult, Report
 
 __all__ = ["GATES", "ChapterFinding", "GateResult", "Report", "check", "feedback"]
@@ -34,11 +35,13 @@ GATES: dict[str, Gate] = {
     meta_text.NAME: meta_text.check,
     repetition.NAME: repetition.check,
     names.NAME: names.check,
+    language.NAME: language.check,
 }
 ADVICE: dict[str, str] = {
     length.NAME: length.ADVICE, reading_level.NAME: reading_level.ADVICE,
     personalization.NAME_GATE: personalization.ADVICE, personalization.INTERESTS_GATE: personalization.ADVICE,
     meta_text.NAME: meta_text.ADVICE, repetition.NAME: repetition.ADVICE, names.NAME: names.ADVICE,
+    language.NAME: language.ADVICE,
 }
 
 
