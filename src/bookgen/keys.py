@@ -43,3 +43,20 @@ def manifest(book_id: str) -> str:
 def assembly(book_id: str) -> str:
     """assemble's report (files with hashes, quality) that publish turns into the manifest."""
     return f"raw/books/{check_book_id(book_id)}/assembly.json"
+
+
+def submission(book_id: str) -> str:
+    """Who asked for the book through the API, when, and whether the request was enqueued."""
+    return f"raw/books/{check_book_id(book_id)}/submission.json"
+
+
+def notification(book_id: str, event_id: str) -> str:
+    """The notifier's record of delivering one event of the book (attempts, outcome)."""
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,128}", event_id or ""):
+        raise InvalidRequest("event_id must match [A-Za-z0-9._-]{1,128}", field="event_id")
+    return f"raw/books/{check_book_id(book_id)}/notifications/{event_id}.json"
+
+
+def owner_books(owner: str) -> str:
+    """Prefix of an API key's index: one object per book, named so that the newest sorts first."""
+    return f"raw/api/owners/{owner}/books/"

@@ -75,6 +75,31 @@ class Settings(BaseSettings):
     quality_policy: Literal["publish", "fail"] = Field(
         "publish", description="After regenerations: publish with quality_passed=false, or fail the book.")
 
+    # API and notifier (`bookgen serve`, the Cloud Run services)
+    api_keys: SecretStr | None = Field(None, description="API keys as JSON (hashes, limits, webhook secrets; "
+                                       "see README API); Secret Manager sets it on Cloud Run.")
+    api_keys_file: Path | None = Field(None, description="File with the API keys JSON (default for `bookgen "
+                                       "serve`: <data_dir>/api-keys.json).")
+    api_public_url: str | None = Field(None, description="Base URL of the API in links (status, files, "
+                                       "webhooks); default: the URL the request came to.")
+    api_max_body_bytes: int = Field(64 * 1024, description="Largest request body the API reads (413 above).")
+    api_requests_per_minute: int = Field(120, description="Default per-key request rate (a key may set its own).")
+    api_books_per_day: int = Field(100, description="Default per-key new books per 24 hours.")
+    api_signed_url_minutes: int = Field(15, description="Lifetime of the signed download URLs (storage=gcs).")
+    requests_topic: str = Field("book-requests", description="Pub/Sub topic (id or full path) the API enqueues "
+                                "book requests on (events=pubsub).")
+    serve_workers: int = Field(1, description="Books `bookgen serve` runs at once.")
+    webhook_secret: SecretStr | None = Field(None, description="Signs webhooks of books that no API key owns "
+                                             "(requested with the CLI).")
+    webhook_allow_http: bool = Field(False, description="Allow http:// callback URLs (development and tests).")
+    webhook_allow_private: bool = Field(False, description="Allow callbacks to loopback/private addresses "
+                                        "(development and tests only: this turns off the SSRF guard).")
+    webhook_max_attempts: int = Field(6, description="Delivery attempts of one webhook before it is recorded "
+                                      "as failed.")
+    webhook_backoff_s: float = Field(1.0, description="First retry delay of a webhook; doubles per attempt.")
+    webhook_max_backoff_s: float = Field(60.0, description="Longest delay between two webhook attempts.")
+    webhook_timeout_s: float = Field(10.0, description="Per-attempt timeout of a webhook delivery.")
+
 
 @functools.cache
 def get_settings() -> Settings:

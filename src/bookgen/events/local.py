@@ -104,3 +104,21 @@ class LocalEvents:
             log.warning("skipping incomplete last line of %s", self.path(topic))
         return events
 
+    def tail(self, topic: str, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """The complete envelopes appended after byte `offset`, and the offset to read from next time (a
+        consumer that follows the topic, like the local queue and the local notifier). A torn line is skipped
+        with a warning; an incomplete last line is left for the next call."""
+        try:
+            with open(self.path(topic), "rb") as f:
+                f.seek(offset)
+                raw = f.read()
+        except FileNotFoundError:
+            return [], offset
+        end = raw.rfind(b"\n") + 1
+        events = []
+        for line in raw[:end].split(b"\n")[:-1]:
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                log.warning("skipping a torn line of %s at offset %d", self.path(topic), offset)
+        return events, offset + end
