@@ -65,7 +65,8 @@ def make_events(settings: Settings) -> Any:
     if settings.events == "pubsub":
         from bookgen.events.pubsub import PubSubEvents
 
-        return PubSubEvents(_project(settings), {"book-notifications": settings.notifications_topic})
+        return PubSubEvents(_project(settings), {"book-notifications": settings.notifications_topic,
+                                                 "book-requests": settings.requests_topic})
     from bookgen.events.local import LocalEvents
 
     return LocalEvents(settings.data_dir)

@@ -16,10 +16,11 @@ def main() -> None:
 def _register() -> None:
     from bookgen.cli.book import generate, schema, stats
     from bookgen.cli.cloud import cloud
+    from bookgen.cli.serve import api_key, serve
     from bookgen.cli.worker import worker
     from bookgen.cli.workflow import workflow
 
-    for command in (workflow, generate, stats, schema, cloud, worker):
+    for command in (workflow, generate, stats, schema, cloud, worker, serve, api_key):
         main.add_command(command)
 
 

@@ -41,17 +41,10 @@ def build_manifest(services: Services, book_id: str, execution_id: str | None, s
     request = load_request(services, book_id)
     previous = _read(storage, keys.manifest(book_id)) or {}
     bible_record = _read(storage, keys.bible(book_id))
-    chapters = [Chapter.model_validate(read_json(storage, k)) for k in storage.list(keys.chapters_prefix(book_id))]
     assembly = _read(storage, keys.assembly(book_id)) if status == "ready" else None
     if status == "ready" and assembly is None:
         raise NotFound(f"book {book_id!r} has not been assembled")
-    tokens, cost = Usage(), 0.0
-    if bible_record:
-        gen = bible_record["generation"]
-        tokens = _add(tokens, Usage(**gen["usage"]))
-        cost += gen.get("cost_usd", 0.0)
-    for chapter in chapters:
-        tokens, cost = _add(tokens, chapter.usage), cost + chapter.cost_usd
+    chapters, tokens, cost = spent(storage, book_id, bible_record)
     cost += (assembly or {}).get("regeneration_cost_usd", 0.0) + (assembly or {}).get("cover_cost_usd", 0.0)
     title = StoryBible.model_validate(bible_record["bible"]).title if bible_record else request.title
     return Manifest(
@@ -78,6 +71,21 @@ def _record(services: Services, book_id: str, manifest: Manifest) -> None:
         "book_id": book_id, "status": manifest.status, "files": [f.uri for f in manifest.files],
         "cost_usd": manifest.cost_usd, "callback_url": request.callback_url, "error": manifest.error,
     })
+
+
+def spent(storage: Any, book_id: str, bible_record: dict[str, Any] | None = None
+          ) -> tuple[list[Chapter], Usage, float]:
+    """The chapters written so far, and the tokens and USD spent on the bible and them (a running book's cost)."""
+    bible_record = bible_record if bible_record is not None else _read(storage, keys.bible(book_id))
+    chapters = [Chapter.model_validate(read_json(storage, k)) for k in storage.list(keys.chapters_prefix(book_id))]
+    tokens, cost = Usage(), 0.0
+    if bible_record:
+        gen = bible_record["generation"]
+        tokens = _add(tokens, Usage(**gen["usage"]))
+        cost += gen.get("cost_usd", 0.0)
+    for chapter in chapters:
+        tokens, cost = _add(tokens, chapter.usage), cost + chapter.cost_usd
+    return chapters, tokens, cost
 
 
 def _error(error: Any) -> dict[str, Any]:

@@ -1,0 +1,210 @@
+"""What the API does with books, over the storage and events ports (no HTTP here).
+
+Accepting a book (`accept`), in this order, every write durable before the next:
+1. `raw/books/<id>/submission.json` (create-only): the owner (the key's name), when, the idempotency key's hash.
+   The book id is derived from the owner and the Idempotency-Key (or, without one, the normalized request), so a
+   retry finds the same id and this record, and nothing below happens twice.
+2. `raw/api/owners/<owner>/books/<inverted ms>-<id>.json` (create-only): the key's index, newest first; it is
+   what `GET /v1/books` pages through and what the books-per-day limit counts.
+3. `raw/books/<id>/request.json` (create-only): the request, as the outline step stores it.
+4. The message `{"book_id", "request_uri"}` on `book-requests` (Pub/Sub in the cloud, a durable JSON-lines
+   queue locally), then `enqueued_at` and the message id in the submission.
+A crash between two steps leaves a record a retry completes: a retry of the same POST re-enqueues a submission
+that never recorded `enqueued_at` (after `REENQUEUE_AFTER_S`, so a concurrent duplicate does not enqueue twice).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from bookgen import keys
+from bookgen.api.errors import ApiError
+from bookgen.errors import InvalidRequest, NotFound
+from bookgen.models import BookRequest, Manifest, slug
+from bookgen.storage import read_json, write_json
+
+REQUESTS_TOPIC = "book-requests"
+DAY_S = 86_400
+REENQUEUE_AFTER_S = 30.0
+_MS_CEILING = 10**13 - 1  # inverted milliseconds sort newest first until the year 2286
+
+
+def derive_book_id(owner: str, request: BookRequest, idempotency_key: str | None) -> str:
+    identity = f"idem:{idempotency_key}" if idempotency_key else \
+        "req:" + json.dumps(request.normalized(), sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(f"{owner}\0{identity}".encode()).hexdigest()[:16]
+    return f"{slug(request.reader.name)[:20]}-{slug(request.genre)[:16]}-{digest}".strip("-")
+
+
+def _iso(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="milliseconds")
+
+
+def _ts(iso: str) -> float:
+    return dt.datetime.fromisoformat(iso).timestamp()
+
+
+def index_key(owner: str, book_id: str, created_ts: float) -> str:
+    return f"{keys.owner_books(owner)}{_MS_CEILING - int(created_ts * 1000):013d}-{book_id}.json"
+
+
+def _index_entries(storage: Any, owner: str) -> list[tuple[str, float, str]]:
+    """(index key, created timestamp, book id) of the owner's books, newest first."""
+    prefix, out = keys.owner_books(owner), []
+    for key in storage.list(prefix):
+        name = key[len(prefix):].removesuffix(".json")
+        inverted, _, book_id = name.partition("-")
+        if inverted.isdigit() and book_id:
+            out.append((key, (_MS_CEILING - int(inverted)) / 1000, book_id))
+    return out
+
+
+def books_today(storage: Any, owner: str, now: float) -> list[float]:
+    """Creation times of the owner's books in the last 24 hours, newest first."""
+    return [ts for _, ts, _ in _index_entries(storage, owner) if ts > now - DAY_S]
+
+
+def _read(storage: Any, key: str) -> Any:
+    try:
+        return read_json(storage, key)
+    except NotFound:
+        return None
+
+
+def accept(services: Any, owner: str, books_per_day: int, request: BookRequest, idempotency_key: str | None,
+           now: float) -> tuple[str, bool]:
+    """Store and enqueue the book (see the module docstring); returns (book id, created). Raises ApiError 409
+    when the Idempotency-Key was used for a different request, 429 over the books-per-day limit."""
+    storage = services.storage
+    book_id = derive_book_id(owner, request, idempotency_key)
+    stored = request.model_dump(mode="json", exclude_none=True) | {"book_id": book_id}
+    submission = _read(storage, keys.submission(book_id))
+    created = False
+    if submission is None:
+        _check_daily_limit(storage, owner, books_per_day, now)
+        submission = {"book_id": book_id, "owner": owner, "created_at": _iso(now),
+                      "idempotency_key_sha256": hashlib.sha256(idempotency_key.encode()).hexdigest()
+                      if idempotency_key else None}
+        created = write_json(storage, keys.submission(book_id), submission, if_absent=True)
+        if not created:  # a concurrent duplicate won the race: follow its record
+            submission = read_json(storage, keys.submission(book_id))
+    created_ts = _ts(submission["created_at"])
+    storage.write(index_key(owner, book_id, created_ts),
+                  json.dumps({"book_id": book_id, "created_at": submission["created_at"]}).encode(),
+                  "application/json", if_absent=True)
+    if not write_json(storage, keys.request(book_id), stored, if_absent=True):
+        existing = read_json(storage, keys.request(book_id))
+        if idempotency_key and {k: v for k, v in existing.items() if k != "book_id"} != \
+                {k: v for k, v in stored.items() if k != "book_id"}:
+            raise ApiError(409, "idempotency_conflict", "this Idempotency-Key was used for a different request; "
+                           "use a new key for a new book", field="Idempotency-Key")
+    if "enqueued_at" not in submission and (created or now - created_ts > REENQUEUE_AFTER_S):
+        message_id = services.events.publish(REQUESTS_TOPIC, {
+            "book_id": book_id, "request_uri": storage.uri(keys.request(book_id))})
+        write_json(storage, keys.submission(book_id),
+                   {**submission, "enqueued_at": _iso(now), "message_id": str(message_id)})
+    return book_id, created
+
+
+def _check_daily_limit(storage: Any, owner: str, books_per_day: int, now: float) -> None:
+    recent = books_today(storage, owner, now)
+    if len(recent) >= books_per_day:
+        wait = 1 if not recent[books_per_day - 1:] else int(recent[books_per_day - 1] + DAY_S - now) + 1
+        raise ApiError(429, "books_per_day", f"this key may request {books_per_day} books per 24 hours; "
+                       f"the next one may be requested in {wait} s", headers={"Retry-After": str(max(1, wait))})
+
+
+def owned_submission(storage: Any, owner: str, book_id: str) -> dict[str, Any]:
+    """The submission of `book_id` when `owner` owns it; otherwise 404 (the same answer whether the book
+    does not exist or belongs to another key: ids are not a way to probe other callers' books)."""
+    try:
+        submission = read_json(storage, keys.submission(book_id))
+    except (NotFound, InvalidRequest):
+        raise ApiError(404, "not_found", f"no book {book_id!r}") from None
+    if submission.get("owner") != owner:
+        raise ApiError(404, "not_found", f"no book {book_id!r}")
+    return submission
+
+
+def status(services: Any, submission: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """The book's state from its manifest: queued (no manifest yet), running (chapters done / total, cost so
+    far), ready (files, quality, cost) or failed (the reason)."""
+    from bookgen.pipeline.publish import spent
+
+    storage, book_id = services.storage, submission["book_id"]
+    raw = _read(storage, keys.manifest(book_id))
+    manifest = Manifest.model_validate(raw) if raw else None
+    request = _read(storage, keys.request(book_id)) or {}
+    total = int(request.get("chapters") or (manifest.chapters if manifest else 0))
+    link = f"{base_url}/v1/books/{book_id}"
+    out: dict[str, Any] = {"book_id": book_id, "status": manifest.status if manifest else "queued",
+                           "created_at": submission["created_at"], "title": manifest.title if manifest else None,
+                           "links": {"self": link}}
+    if manifest is None or manifest.status == "running":
+        chapters, _, cost = spent(storage, book_id) if manifest else ([], None, 0.0)
+        out |= {"progress": {"chapters_done": len(chapters), "chapters_total": total}, "cost_usd": round(cost, 6)}
+        return out
+    out |= {"progress": {"chapters_done": total, "chapters_total": total}, "cost_usd": manifest.cost_usd,
+            "words": manifest.words, "completed_at": manifest.completed_at}
+    if manifest.status == "failed":
+        out["error"] = manifest.error or {"message": "failed"}
+        return out
+    gates = (manifest.quality or {}).get("gates", {})
+    out["quality"] = {"passed": manifest.quality_passed,
+                      "gates": {name: bool(gate.get("passed")) for name, gate in gates.items()},
+                      "report": manifest.quality}
+    out["files"] = {f.format: {"url": f"{link}/files/{f.format}", "bytes": f.bytes, "sha256": f.sha256}
+                    for f in manifest.files}
+    return out
+
+
+def page(services: Any, owner: str, limit: int, cursor: str | None, base_url: str) -> dict[str, Any]:
+    """One page of the owner's books, newest first; `next_cursor` is null on the last page."""
+    entries = _index_entries(services.storage, owner)
+    after = decode_cursor(cursor) if cursor else None
+    if after is not None:
+        entries = [e for e in entries if e[0].rsplit("/", 1)[1] > after]
+    chosen = entries[:limit]
+    books = []
+    for _, created_ts, book_id in chosen:
+        raw = _read(services.storage, keys.manifest(book_id))
+        books.append({"book_id": book_id, "created_at": _iso(created_ts),
+                      "status": raw.get("status", "queued") if raw else "queued",
+                      "title": raw.get("title") if raw else None,
+                      "links": {"self": f"{base_url}/v1/books/{book_id}"}})
+    more = len(entries) > limit
+    return {"books": books, "next_cursor": encode_cursor(chosen[-1][0]) if more and chosen else None}
+
+
+def encode_cursor(index_key: str) -> str:
+    return base64.urlsafe_b64encode(index_key.rsplit("/", 1)[1].encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    """The index key a cursor points after; 422 naming `cursor` when it is not one of ours."""
+    try:
+        name = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        name = ""
+    inverted, _, book_id = name.partition("-")
+    if not (inverted.isdigit() and len(inverted) == 13 and book_id.endswith(".json")):
+        raise ApiError(422, "invalid_request", "cursor is not a cursor this API returned", field="cursor")
+    return name
+
+
+def file_of(services: Any, book_id: str, fmt: str) -> Any:
+    """The FileInfo of format `fmt` of a ready book; 409 when the book is not ready, 404 when the format was
+    not requested."""
+    raw = _read(services.storage, keys.manifest(book_id))
+    if not raw or raw.get("status") != "ready":
+        state = raw.get("status") if raw else "queued"
+        raise ApiError(409, "not_ready", f"book {book_id!r} is {state}; files exist once it is ready")
+    for info in Manifest.model_validate(raw).files:
+        if info.format == fmt:
+            return info
+    raise ApiError(404, "not_found", f"book {book_id!r} has no {fmt} file (formats requested: "
+                   f"{', '.join(f['format'] for f in raw.get('files', []))})")
