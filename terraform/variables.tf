@@ -249,3 +249,120 @@ variable "dead_letter_max_delivery_attempts" {
     error_message = "dead_letter_max_delivery_attempts must be between 5 and 100 (Pub/Sub's limits)."
   }
 }
+
+# --- the REST API and the notifier (Cloud Run) -------------------------------------------------------
+
+variable "api_image" {
+  description = "Container image of the REST API, built from api/Dockerfile (e.g. REGION-docker.pkg.dev/PROJECT/bookgen/api:TAG; output image_repository). Give each build a new tag or use a digest: Cloud Run deploys a new revision only when this value changes."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$", var.api_image)) && !endswith(var.api_image, ":latest")
+    error_message = "api_image must be HOST/PATH/NAME with a tag or a digest, not :latest (e.g. us-central1-docker.pkg.dev/PROJECT/bookgen/api:3f2c1ab)."
+  }
+}
+
+variable "notifier_image" {
+  description = "Container image of the notifier, built from notifier/Dockerfile (e.g. REGION-docker.pkg.dev/PROJECT/bookgen/notifier:TAG). A new tag or a digest per build, as for api_image."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?|@sha256:[0-9a-f]{64})$", var.notifier_image)) && !endswith(var.notifier_image, ":latest")
+    error_message = "notifier_image must be HOST/PATH/NAME with a tag or a digest, not :latest (e.g. us-central1-docker.pkg.dev/PROJECT/bookgen/notifier:3f2c1ab)."
+  }
+}
+
+variable "api_public" {
+  description = "Let anyone on the internet call the API (roles/run.invoker for allUsers): it authenticates callers itself with API keys. false = only principals granted roles/run.invoker on the service (e.g. behind a load balancer or API gateway), or where an organization policy forbids allUsers."
+  type        = bool
+  default     = true
+}
+
+variable "api_public_url" {
+  description = "Base URL of the API in the links it and the notifier's webhooks hand out (BOOKGEN_API_PUBLIC_URL), e.g. a custom domain. null = the API answers with the URL each request came to, and the notifier uses the service's run.app URL."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.api_public_url == null || can(regex("^https://[^/?#\\s]+(/[^?#\\s]*)?$", coalesce(var.api_public_url, "x")))
+    error_message = "api_public_url must be null or an https:// URL without query or fragment."
+  }
+}
+
+variable "api_keys_secret_version" {
+  description = "Version of the api-keys secret (BOOKGEN_API_KEYS) the API and the notifier read when an instance starts: \"latest\" or a number. Setting the new number after adding a version rolls both services to it at once."
+  type        = string
+  default     = "latest"
+  validation {
+    condition     = can(regex("^(latest|[1-9][0-9]*)$", var.api_keys_secret_version))
+    error_message = "api_keys_secret_version must be \"latest\" or a version number."
+  }
+}
+
+variable "api_scaling" {
+  description = "The API's Cloud Run service: vCPUs, memory, instance limits, concurrent requests per instance (one async uvicorn process serves them), request timeout in seconds."
+  type = object({
+    cpu             = optional(string, "1")
+    memory          = optional(string, "512Mi")
+    min_instances   = optional(number, 0)
+    max_instances   = optional(number, 10)
+    concurrency     = optional(number, 80)
+    timeout_seconds = optional(number, 60)
+  })
+  default = {}
+  validation {
+    condition     = try(tonumber(var.api_scaling.cpu) >= 1 && tonumber(var.api_scaling.cpu) <= 8, false) && can(regex("^[0-9]+(Mi|Gi)$", var.api_scaling.memory))
+    error_message = "api_scaling: cpu must be between \"1\" and \"8\" (more than one concurrent request needs a whole vCPU), memory like 512Mi or 1Gi."
+  }
+  validation {
+    condition     = var.api_scaling.min_instances >= 0 && var.api_scaling.max_instances >= 1 && var.api_scaling.min_instances <= var.api_scaling.max_instances && var.api_scaling.concurrency >= 1 && var.api_scaling.concurrency <= 1000 && var.api_scaling.timeout_seconds >= 1 && var.api_scaling.timeout_seconds <= 3600
+    error_message = "api_scaling needs 0 <= min_instances <= max_instances, max_instances >= 1, concurrency 1-1000, timeout_seconds 1-3600."
+  }
+}
+
+variable "notifier_scaling" {
+  description = "The notifier's Cloud Run service, as api_scaling. timeout_seconds is also the ack deadline of its push subscription (Pub/Sub allows at most 600): it must cover every webhook attempt of one event (BOOKGEN_WEBHOOK_* in notifier_env), or Pub/Sub redelivers while the notifier still retries."
+  type = object({
+    cpu             = optional(string, "1")
+    memory          = optional(string, "512Mi")
+    min_instances   = optional(number, 0)
+    max_instances   = optional(number, 10)
+    concurrency     = optional(number, 20)
+    timeout_seconds = optional(number, 300)
+  })
+  default = {}
+  validation {
+    condition     = try(tonumber(var.notifier_scaling.cpu) >= 1 && tonumber(var.notifier_scaling.cpu) <= 8, false) && can(regex("^[0-9]+(Mi|Gi)$", var.notifier_scaling.memory))
+    error_message = "notifier_scaling: cpu must be between \"1\" and \"8\", memory like 512Mi or 1Gi."
+  }
+  validation {
+    condition     = var.notifier_scaling.min_instances >= 0 && var.notifier_scaling.max_instances >= 1 && var.notifier_scaling.min_instances <= var.notifier_scaling.max_instances && var.notifier_scaling.concurrency >= 1 && var.notifier_scaling.concurrency <= 1000
+    error_message = "notifier_scaling needs 0 <= min_instances <= max_instances, max_instances >= 1, concurrency 1-1000."
+  }
+  validation {
+    condition     = var.notifier_scaling.timeout_seconds >= 10 && var.notifier_scaling.timeout_seconds <= 600
+    error_message = "notifier_scaling.timeout_seconds must be between 10 and 600 (it is the push subscription's ack deadline)."
+  }
+}
+
+variable "api_env" {
+  description = "Extra environment variables of the API, e.g. { BOOKGEN_API_REQUESTS_PER_MINUTE = \"60\" }. The storage, events and project settings this module wires cannot be overridden here."
+  type        = map(string)
+  default     = {}
+  validation {
+    condition     = alltrue([for k in keys(var.api_env) : can(regex("^[A-Z][A-Z0-9_]*$", k)) && !contains(["BOOKGEN_API_KEYS", "PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"], k)])
+    error_message = "api_env keys must be UPPER_SNAKE_CASE; BOOKGEN_API_KEYS comes from Secret Manager only, PORT and K_* are set by Cloud Run."
+  }
+}
+
+variable "notifier_env" {
+  description = "Extra environment variables of the notifier, e.g. { BOOKGEN_WEBHOOK_MAX_ATTEMPTS = \"4\" }. The BOOKGEN_WEBHOOK_* retry settings must fit in notifier_scaling.timeout_seconds (checked at plan time)."
+  type        = map(string)
+  default     = {}
+  validation {
+    condition     = alltrue([for k in keys(var.notifier_env) : can(regex("^[A-Z][A-Z0-9_]*$", k)) && !contains(["BOOKGEN_API_KEYS", "PORT", "K_SERVICE", "K_REVISION", "K_CONFIGURATION"], k)])
+    error_message = "notifier_env keys must be UPPER_SNAKE_CASE; BOOKGEN_API_KEYS comes from Secret Manager only, PORT and K_* are set by Cloud Run."
+  }
+  validation {
+    condition = alltrue([for k in ["BOOKGEN_WEBHOOK_MAX_ATTEMPTS", "BOOKGEN_WEBHOOK_BACKOFF_S", "BOOKGEN_WEBHOOK_MAX_BACKOFF_S", "BOOKGEN_WEBHOOK_TIMEOUT_S"] :
+    try(tonumber(var.notifier_env[k]) >= 0, true)]) && try(tonumber(var.notifier_env["BOOKGEN_WEBHOOK_MAX_ATTEMPTS"]) >= 1, true)
+    error_message = "notifier_env: the BOOKGEN_WEBHOOK_* settings must be non-negative numbers, BOOKGEN_WEBHOOK_MAX_ATTEMPTS at least 1."
+  }
+}

@@ -146,6 +146,8 @@ def status(services: Any, submission: dict[str, Any], base_url: str) -> dict[str
                            "links": {"self": link}}
     if manifest is None or manifest.status == "running":
         chapters, _, cost = spent(storage, book_id) if manifest else ([], None, 0.0)
+        bible = _read(storage, keys.bible(book_id)) if manifest else None
+        out["title"] = out["title"] or (bible or {}).get("bible", {}).get("title")
         out |= {"progress": {"chapters_done": len(chapters), "chapters_total": total}, "cost_usd": round(cost, 6)}
         return out
     out |= {"progress": {"chapters_done": total, "chapters_total": total}, "cost_usd": manifest.cost_usd,
