@@ -1,0 +1,77 @@
+"""`bookgen serve` as a real process on a free loopback port, for end-to-end tests and bench/api.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def keys_json(entries: list[dict]) -> str:
+    return json.dumps({"keys": entries})
+
+
+class ServeProcess:
+    """Start with `start()`, stop with `kill()` (SIGKILL) or `stop()` (SIGTERM); output goes to a log file."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str], args: tuple[str, ...] = (), port: int | None = None):
+        self.data_dir, self.args = data_dir, args
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "BOOKGEN_WORKFLOW_FILE": str(ROOT / "workflows" / "book.yaml"), **env}
+        self.env.pop("PUBSUB_EMULATOR_HOST", None) if "PUBSUB_EMULATOR_HOST" not in env else None
+        self.log = data_dir.parent / f"serve-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self, timeout: float = 60.0) -> ServeProcess:
+        self.starts += 1
+        log = open(self.log, "a")
+        log.write(f"--- start {self.starts}\n")
+        log.flush()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bookgen", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
+             *self.args], env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"bookgen serve exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"bookgen serve did not answer within {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> int:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.process.returncode if self.process else 0
