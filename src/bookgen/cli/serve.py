@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 from typing import Any
 
@@ -59,17 +60,35 @@ def serve(host: str, port: int, data_dir: str | None, no_worker: bool, no_notifi
     if not no_notifier:
         threads.append(threading.Thread(target=_notifier(services, ring, stop), name="notifier", daemon=True))
     config = uvicorn.Config(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
+    server = _server(config)
     for thread in threads:
         thread.start()
     mode = "Pub/Sub emulator" if settings.events == "pubsub" else "local queue"
     click.echo(f"bookgen API on http://{host}:{port} (docs /docs), {mode}, data in {settings.data_dir}"
                + ("" if no_worker else f", {settings.serve_workers} book(s) at a time"), err=True)
+    previous = {signum: signal.signal(signum, server.handle_exit) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         server.run()
     finally:
         stop.set()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         click.echo("stopped; books in progress resume on the next start", err=True)
+
+
+def _server(config: Any) -> Any:
+    """uvicorn's Server without its signal capture, which re-raises SIGTERM after shutting down (the process would
+    then die by the signal instead of exiting 0 after a clean stop); `serve` routes the signals itself."""
+    import contextlib
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Any:
+            yield
+
+    return Server(config)
 
 
 def _settings(data_dir: str | None, workers: int | None) -> Any:
