@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml scripts/install-system-packages.sh
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	@echo "installing dependencies (the first time, llama.cpp is compiled: about 5 minutes)"
-	$(BIN)/pip install -q -e '.[local,gcp,dev]'
+	$(BIN)/pip install -q -e '.[local,gcp,api,dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/workflow_engine.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/api.py
 
 # Cloud Function zips for Terraform: build/steps/<step>.zip (+ <step>-<sha>.zip, bundles.json).
 bundle: $(STAMP)

@@ -39,7 +39,7 @@ CLOUD_EXTRA = "gcp"
 # Used while pyproject has no `gcp` extra yet: what the steps talk to on Google Cloud.
 FALLBACK_CLOUD_DEPS = ("google-cloud-storage", "google-cloud-bigquery", "google-cloud-pubsub")
 UNPINNED = frozenset({"pip", "setuptools", "wheel"})  # installer tooling, left out like `pip freeze` does
-OPTIONAL_EXTRAS = ("local",)  # modules of these extras may be imported (lazily) but are not bundled
+OPTIONAL_EXTRAS = ("local", "api")  # modules of these extras may be imported (lazily) but are not bundled
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".DS_Store")
 
