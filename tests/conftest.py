@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.llama_server import llama_server  # noqa: F401  (a session fixture for every test directory)
+from tests.pubsub_emulator import pubsub_emulator  # noqa: F401  (likewise)
 
 
 def pytest_configure(config: pytest.Config) -> None:
