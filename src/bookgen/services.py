@@ -29,6 +29,12 @@ def build_services(settings: Settings, llm: Any = None) -> Services:
     return Services(settings, storage, make_analytics(settings), CachedLLM(inner, storage), make_events(settings))
 
 
+def build_io_services(settings: Settings) -> Services:
+    """Storage and events only, for the API and the notifier: they never call a model nor write analytics (so
+    their images need neither llama.cpp nor an OpenAI key)."""
+    return Services(settings, make_storage(settings), None, None, make_events(settings))
+
+
 def _project(settings: Settings) -> str:
     from bookgen.errors import ConfigError
 

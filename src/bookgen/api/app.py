@@ -66,9 +66,10 @@ class Accepted(BaseModel):
 def create_app(services: Any = None, keyring: KeyRing | None = None,
                clock: Callable[[], float] = time.time) -> FastAPI:
     if services is None:
-        from bookgen.services import get_services
+        from bookgen.services import build_io_services
+        from bookgen.settings import get_settings
 
-        services = get_services()
+        services = build_io_services(get_settings())
     settings = services.settings
     ring = keyring if keyring is not None else load_keyring(settings)
     limiter = RateLimiter()
