@@ -50,14 +50,21 @@ def make_services(tmp_path: Path) -> Callable[..., Services]:
     return make
 
 
-@pytest.fixture
-def receiver() -> Iterator[HTTPServer]:
-    """A real HTTP server on 127.0.0.1 (an IPv4 literal, so the tests do not depend on how localhost resolves)."""
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
+@pytest.fixture(scope="session")
+def _receiver_server() -> Iterator[HTTPServer]:
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()  # once: stopping a werkzeug server takes half a second
     yield server
-    server.clear()
     server.stop()
+
+
+@pytest.fixture
+def receiver(_receiver_server: HTTPServer) -> Iterator[HTTPServer]:
+    """A real HTTP server on 127.0.0.1 (an IPv4 literal, so the tests do not depend on how localhost resolves),
+    with no handlers and an empty log for every test."""
+    _receiver_server.clear()
+    yield _receiver_server
+    _receiver_server.clear()
 
 
 @pytest.fixture(scope="session")

@@ -143,7 +143,7 @@ def _notifier(services: Any, ring: Any, stop: threading.Event) -> Any:
     from bookgen.api.owners import secret_resolver
     from bookgen.notifier.service import Notifier
 
-    notifier = Notifier(services, secret_resolver(services, ring))
+    notifier = Notifier(services, secret_resolver(services, ring), sleep=stop.wait)  # a stop cuts backoffs short
     settings = services.settings
     if settings.events == "pubsub":
         from bookgen.events.pubsub import ensure_subscription

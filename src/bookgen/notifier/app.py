@@ -24,6 +24,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
 from bookgen.errors import InvalidRequest
 from bookgen.notifier.service import Notifier
 
@@ -31,12 +35,8 @@ log = logging.getLogger(__name__)
 
 
 def create_app(services: Any = None, secret_for: Callable[[str], str | None] | None = None,
-               notifier: Notifier | None = None) -> Any:
+               notifier: Notifier | None = None) -> FastAPI:
     """The FastAPI app; defaults: `get_services()` and the API keys' webhook secrets (`secret_resolver`)."""
-    from fastapi import FastAPI, Request
-    from fastapi.responses import JSONResponse, Response
-    from starlette.concurrency import run_in_threadpool
-
     if notifier is None:
         if services is None:
             from bookgen.services import get_services
@@ -66,6 +66,8 @@ def create_app(services: Any = None, secret_for: Callable[[str], str | None] | N
             return JSONResponse({"error": "InternalError", "message": "internal error (see the logs)"},
                                 status_code=503)
         log.info("push message %s: %s", event_id, outcome, extra={"event_id": event_id, "outcome": outcome})
+        if outcome == "interrupted":  # shutting down mid-delivery: not final, let Pub/Sub bring it back
+            return JSONResponse({"error": "Unavailable", "message": "shutting down"}, status_code=503)
         return Response(status_code=204)
 
     return app

@@ -4,22 +4,28 @@ Every attempt first checks the URL again (`targets.check_callback_url`: DNS may 
 attempt or since the API accepted the URL) and then connects to the address that check approved, not to the
 host name: `https://<ip>:<port>/path` with the original `Host` header and, for https, the host name as TLS
 SNI (`extensions={"sni_hostname": host}`), so the certificate is still verified against the host name. A
-second DNS lookup by the HTTP library could otherwise return a private address (DNS rebinding). Proxies from
-the environment are ignored for the same reason (`trust_env=False`).
+second DNS lookup by the HTTP library could otherwise return a private address (DNS rebinding).
+
+Requests go straight to an httpx transport, without an `httpx.Client`: nothing can follow a redirect, no proxy
+from the environment can take the connection elsewhere, and httpx's request log line, which shows the whole
+URL (callback URLs often carry the receiver's token in the query string), is not written.
 
 Outcomes: 2xx → "delivered". Connection errors, timeouts, 429 and 5xx are retried, at most
 `max_attempts` attempts in all, waiting `backoff_s * 2**(n-1)` (capped at `max_backoff_s`) after attempt n,
 or the receiver's numeric Retry-After (capped the same way). A 3xx is a failure: following a redirect would
 leave the checked address. Any other 4xx stops at once ("failed"): the receiver refused it and will again. A
-URL that fails the check stops at once ("refused"). The response body is never read.
+URL that fails the check stops at once ("refused"). The response body is never read. With a stop event's
+`wait` as `sleep`, a wait that ends because the event was set ends the delivery as "interrupted" (not final:
+the event is delivered again after a restart), so stopping a process does not wait for the backoffs.
 
 This function is the only retry owner for webhooks; the notifier's callers (Pub/Sub) do not retry a recorded
-outcome. A new client per delivery: a pooled connection to the same address must not be reused for another
-host name (it was verified for the first one).
+outcome. A new transport per delivery: a pooled connection to the same address must not be reused for another
+host name (its certificate was verified for the first one).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import ssl
@@ -64,7 +70,7 @@ class DeliveryPolicy:
 
 @dataclass
 class DeliveryResult:
-    status: str  # delivered | failed | refused
+    status: str  # delivered | failed | refused (final), or interrupted
     attempts: list[dict[str, Any]] = field(default_factory=list)  # {at, address, status_code|error, duration_ms}
     reason: str | None = None
 
@@ -76,7 +82,7 @@ def deliver(url: str, body: bytes, headers: Headers, policy: DeliveryPolicy, *,
     function, called before each attempt: signatures carry a timestamp, which must be fresh on every retry."""
     attempts: list[dict[str, Any]] = []
     total, reason = max(1, policy.max_attempts), ""
-    with _client(policy, transport) as client:
+    with _own_transport(policy) if transport is None else contextlib.nullcontext(transport) as sender:
         for n in range(1, total + 1):
             try:
                 target = check_callback_url(url, allow_http=policy.allow_http, allow_private=policy.allow_private,
@@ -85,7 +91,7 @@ def deliver(url: str, body: bytes, headers: Headers, policy: DeliveryPolicy, *,
                 return DeliveryResult("refused", attempts, str(e))
             address = target.addresses[(n - 1) % len(target.addresses)]  # the next address on each retry
             fresh = headers() if callable(headers) else headers
-            record, retry_after = _attempt(client, target, address, body, fresh)
+            record, retry_after = _attempt(sender, target, address, body, fresh, policy.timeout_s)
             attempts.append(record)
             verdict, reason = _verdict(record)
             if verdict != "retry":
@@ -94,30 +100,35 @@ def deliver(url: str, body: bytes, headers: Headers, policy: DeliveryPolicy, *,
                 delay = policy.delay(n) if retry_after is None else min(retry_after, policy.max_backoff_s)
                 log.info("webhook to %s attempt %d/%d: %s; retrying in %.1f s", target.host, n, total, reason,
                          delay)
-                sleep(delay)
+                if sleep(delay) is True:  # `threading.Event.wait` as `sleep`: the process is stopping
+                    return DeliveryResult("interrupted", attempts, f"{reason}; stopped before attempt {n + 1}")
     return DeliveryResult("failed", attempts, f"{reason} after {total} attempts")
 
 
-def _client(policy: DeliveryPolicy, transport: httpx.BaseTransport | None) -> httpx.Client:
+def _own_transport(policy: DeliveryPolicy) -> httpx.HTTPTransport:
     verify = ssl.create_default_context(cafile=policy.verify) if isinstance(policy.verify, str) else policy.verify
-    return httpx.Client(verify=verify, timeout=policy.timeout_s, follow_redirects=False, trust_env=False,
-                        transport=transport)
+    return httpx.HTTPTransport(verify=verify)
 
 
-def _attempt(client: httpx.Client, target: Target, address: str, body: bytes,
-             headers: Mapping[str, str]) -> tuple[dict[str, Any], float | None]:
+def _attempt(sender: httpx.BaseTransport, target: Target, address: str, body: bytes, headers: Mapping[str, str],
+             timeout_s: float) -> tuple[dict[str, Any], float | None]:
     """One POST to `address`; the attempt's record and the response's numeric Retry-After (or None)."""
     netloc = f"[{address}]" if ":" in address else address
-    url = f"{target.scheme}://{netloc}:{target.port}{target.path}"
-    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    extensions: dict[str, Any] = {"timeout": httpx.Timeout(timeout_s).as_dict()}
+    if target.scheme == "https":
+        extensions["sni_hostname"] = target.host
     record: dict[str, Any] = {"at": dt.datetime.now(dt.UTC).isoformat(), "address": address}
     retry_after = None
     started = time.monotonic()
     try:
-        with client.stream("POST", url, content=body, headers={**headers, "Host": target.host_header},
-                           extensions=extensions) as response:
+        request = httpx.Request("POST", f"{target.scheme}://{netloc}:{target.port}{target.path}", content=body,
+                                headers={**headers, "Host": target.host_header}, extensions=extensions)
+        response = sender.handle_request(request)
+        try:
             record["status_code"] = response.status_code
             retry_after = _seconds(response.headers.get("Retry-After"))
+        finally:
+            response.close()  # the body is never read
     except (httpx.HTTPError, httpx.InvalidURL) as e:
         record["error"] = f"{type(e).__name__}: {e}"[:300]
         record["retryable"] = isinstance(e, httpx.TransportError)

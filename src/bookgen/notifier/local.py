@@ -10,8 +10,8 @@ bounded by the policy) and queued ones are dropped: they are not final, so the n
 `run_pubsub_notifier` is the same for `bookgen serve` against Pub/Sub (the emulator with
 PUBSUB_EMULATOR_HOST): unary pull, one message at a time, as `bookgen.events.worker` does (streaming pull
 leases messages ahead and leaves zombie streams on the emulator). The ack deadline is raised to Pub/Sub's
-maximum while a message is handled; it is acked after `handle` returned — nacked when handling raised, acked
-with a warning when the message can never be handled.
+maximum while a message is handled; it is acked after `handle` returned — nacked when handling raised or was
+interrupted by the stop, acked with a warning when the message can never be handled.
 """
 
 from __future__ import annotations
@@ -99,13 +99,16 @@ def _handle_message(notifier: Notifier, subscriber: Any, path: str, received: An
     event_id = message.attributes.get("event_id") or message.message_id
     subscriber.modify_ack_deadline(request={"subscription": path, "ack_ids": ack_ids,
                                             "ack_deadline_seconds": MAX_ACK_DEADLINE_S})
+    outcome = "unusable"
     try:
         event = json.loads(bytes(message.data).decode("utf-8"))
-        notifier.handle(event_id, event)
+        outcome = notifier.handle(event_id, event)
     except (InvalidRequest, UnicodeDecodeError, ValueError) as e:
         log.warning("message %s on %s can never be handled (%s); acked", message.message_id, path, e)
     except Exception:
         log.exception("message %s on %s failed; nacked for redelivery", message.message_id, path)
+        outcome = "interrupted"
+    if outcome == "interrupted":
         subscriber.modify_ack_deadline(request={"subscription": path, "ack_ids": ack_ids,
                                                 "ack_deadline_seconds": 0})
         return 0

@@ -11,7 +11,8 @@
 - **No secret, no delivery.** An unsigned webhook cannot be told from a forged one, so a book whose owner has
   no webhook secret gets a "refused" record instead.
 
-Outcomes returned: no-callback, duplicate, delivered, failed, refused. Storage errors raise (the caller
+Outcomes returned: no-callback, duplicate, delivered, failed, refused, and interrupted (the process is
+stopping: `sleep` is a stop event's `wait`; the record stays non-final). Storage errors raise (the caller
 retries the whole event). The secret is never logged or recorded; neither is the callback's query string.
 """
 
@@ -73,8 +74,9 @@ class Notifier:
             write_json(self.services.storage, key, {**record, "status": "delivering"})
             result = deliver(url, body, lambda: self._headers(secret, event_id, body), self.policy,
                              resolve=self.resolve, sleep=self.sleep, transport=self.transport)
+        final = {"finished_at": _now()} if result.status in FINAL_STATUSES else {}  # "interrupted" is not final
         write_json(self.services.storage, key, {**record, "status": result.status, "attempts": result.attempts,
-                                                "reason": result.reason, "finished_at": _now()})
+                                                "reason": result.reason, **final})
         level = logging.INFO if result.status == "delivered" else logging.WARNING
         log.log(level, "notification %s of %s to %s: %s (%d attempts%s)", event_id, book_id, record["url"],
                 result.status, len(result.attempts), f"; {result.reason}" if result.reason else "",

@@ -151,7 +151,7 @@ def address_problem(address: IPAddress) -> str | None:
               ("link-local", address.is_link_local), ("multicast", address.is_multicast),
               ("shared address space 100.64/10", address in _CGNAT),
               ("site-local", getattr(address, "is_site_local", False)),
-              ("private", address.is_private), ("reserved", address.is_reserved),
+              ("reserved", address.is_reserved), ("private", address.is_private),
               ("not globally routable", not address.is_global)]
     return next((label for label, hit in checks if hit), None)
 
