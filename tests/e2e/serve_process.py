@@ -75,3 +75,13 @@ class ServeProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
         return self.process.returncode if self.process else 0
+
+
+def wait_for(predicate, timeout: float, what: str, serve: ServeProcess):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}\n{serve.output()[-4000:]}")

@@ -4,68 +4,24 @@ every accepted book, and the signed webhook delivered to a local receiver."""
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
-import threading
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from bookgen.api.keys import hash_key
 from bookgen.notifier.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
-from tests.e2e.serve_process import ServeProcess, keys_json
+from tests.e2e.conftest import Receiver
+from tests.e2e.serve_process import ServeProcess, keys_json, wait_for
 
 KEY, SECRET = "bk_e2e-serve-key-0123456789", "whsec_e2e-serve-secret-0123456789"
 AUTH = {"Authorization": f"Bearer {KEY}"}
-
-
-class Receiver:
-    """A webhook receiver on loopback that keeps every delivery (headers, raw body)."""
-
-    def __init__(self):
-        deliveries = self.deliveries = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                deliveries.append((dict(self.headers), body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/bookgen?src=e2e"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-
-
-def wait_for(predicate, timeout: float, what: str, serve: ServeProcess):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}\n{serve.output()[-4000:]}")
 
 
 def status(serve: ServeProcess, book_id: str) -> dict:
     response = httpx.get(f"{serve.url}/v1/books/{book_id}", headers=AUTH, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
 
 
 def test_serve_completes_every_accepted_book_across_a_kill(tmp_path: Path, receiver: Receiver):

@@ -152,7 +152,7 @@ def _notifier(services: Any, ring: Any, stop: threading.Event) -> Any:
         project = _project(settings)
         subscription = ensure_subscription(project, "book-notifications-notifier", settings.notifications_topic,
                                            "book-notifications-dlq")
-        return lambda: run_pubsub_notifier(notifier, project, subscription, stop)
+        return lambda: run_pubsub_notifier(notifier, project, subscription, stop, wait_s=2.0)
     from bookgen.notifier.local import LocalNotifierLoop
 
     return LocalNotifierLoop(notifier, services.events, stop).run
