@@ -155,3 +155,25 @@ def test_body_over_the_limit_is_413_before_it_is_read(make_api):
     response = client.post("/v1/books", content=chunks(), headers=auth() | {"Content-Type": "application/json"})
     assert response.status_code == 413
     assert services.storage.list("raw/") == []
+
+
+@pytest.mark.parametrize("url", [
+    "https://127.0.0.1/hook", "https://[::1]/hook", "https://10.1.2.3/hook", "https://192.168.0.10/hook",
+    "https://169.254.169.254/computeMetadata/v1/", "https://metadata.google.internal/hook",
+    "http://93.184.216.34/hook", "https://user:pw@93.184.216.34/hook",
+])
+def test_callback_urls_that_are_not_public_https_are_refused_at_request_time(api, url):
+    client, services = api
+    response = client.post("/v1/books", json=request_data(callback_url=url), headers=auth())
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == "callback_url"
+    assert services.storage.list("raw/") == [] and queued(services) == []
+
+
+def test_a_public_https_callback_is_accepted(api):
+    client, services = api
+    response = client.post("/v1/books", json=request_data(callback_url="https://93.184.216.34/hooks?x=1"),
+                           headers=auth())
+    assert response.status_code == 202
+    assert read_json(services.storage, keys.request(response.json()["book_id"]))["callback_url"] == \
+        "https://93.184.216.34/hooks?x=1"
