@@ -131,3 +131,11 @@ def test_unexpected_errors_are_500_without_a_stack_trace(api, caplog):
     assert response.json()["error"]["code"] == "internal"
     assert "secret" not in response.text and "Traceback" not in response.text
     assert "disk on fire" in caplog.text
+
+
+def test_the_books_row_names_the_requesting_key(api):
+    client, services = api
+    book_id = submit(client, formats=["md"])
+    run_book(services, {"book_id": book_id})
+    rows = services.analytics.query(f"SELECT requester FROM books WHERE book_id = '{book_id}'")
+    assert [r["requester"] for r in rows] == ["alice"]

@@ -59,9 +59,11 @@ def build_manifest(services: Services, book_id: str, execution_id: str | None, s
 
 
 def _record(services: Services, book_id: str, manifest: Manifest) -> None:
+    from bookgen.api.owners import owner_of  # the API key's name; None for books made with the CLI
+
     request = load_request(services, book_id)
     services.analytics.insert("books", [{
-        "book_id": book_id, "requester": None, "requested_at": manifest.requested_at,
+        "book_id": book_id, "requester": owner_of(services.storage, book_id), "requested_at": manifest.requested_at,
         "completed_at": manifest.completed_at, "status": manifest.status, "language": request.language,
         "genre": request.genre, "reader_age": request.reader.age, "chapters": request.chapters,
         "words": manifest.words, "cost_usd": manifest.cost_usd, "formats": list(request.formats),
