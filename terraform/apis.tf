@@ -1,17 +1,18 @@
 locals {
   # Service => why bookgen needs it.
   apis = {
-    "artifactregistry.googleapis.com"     = "container images of the step functions"
+    "artifactregistry.googleapis.com"     = "container images of the step functions, the API and the notifier"
     "bigquery.googleapis.com"             = "analytics dataset, tables and views"
-    "cloudbuild.googleapis.com"           = "builds the step functions from their source bundles"
+    "cloudbuild.googleapis.com"           = "builds the step functions and the API and notifier images"
     "cloudfunctions.googleapis.com"       = "the step functions (2nd gen)"
     "cloudresourcemanager.googleapis.com" = "project-level IAM grants"
     "eventarc.googleapis.com"             = "book-requests -> workflow trigger"
     "iam.googleapis.com"                  = "service accounts"
+    "iamcredentials.googleapis.com"       = "the API signs download URLs with its service account (signBlob)"
     "logging.googleapis.com"              = "function, build and workflow logs"
     "pubsub.googleapis.com"               = "request and notification topics"
-    "run.googleapis.com"                  = "2nd gen functions run as Cloud Run services"
-    "secretmanager.googleapis.com"        = "the OpenAI API key"
+    "run.googleapis.com"                  = "2nd gen functions run as Cloud Run services; the API and notifier services"
+    "secretmanager.googleapis.com"        = "the OpenAI API key and the API keys"
     "storage.googleapis.com"              = "raw, processed and source buckets"
     "workflowexecutions.googleapis.com"   = "starting and inspecting executions"
     "workflows.googleapis.com"            = "the book workflow"

@@ -5,7 +5,9 @@ locals {
   service_accounts = {
     workflow  = "Runs workflows/book.yaml: calls the step functions."
     functions = "Runs the step functions: reads the OpenAI key, writes objects, analytics rows and notifications."
-    api       = "Runs the bookgen REST API (Cloud Run): publishes book requests and reads finished books."
+    api       = "Runs the bookgen REST API (Cloud Run): stores and enqueues book requests, serves status and signed downloads."
+    notifier  = "Runs the notifier (Cloud Run): reads finished books and the API keys, delivers and records webhooks."
+    push      = "Identity Pub/Sub pushes book-notifications to the notifier with; it can only invoke the notifier."
     eventarc  = "Identity of the Eventarc trigger that starts a workflow execution for each book request."
     build     = "Cloud Build identity that builds the step functions from their source bundles."
   }
@@ -116,6 +118,16 @@ resource "google_pubsub_topic_iam_member" "functions_notifications" {
 
 # --- the REST API ----------------------------------------------------------------------------------
 
+resource "google_cloud_run_v2_service_iam_member" "api_public" {
+  for_each = var.api_public ? { public = "allUsers" } : {}
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_run_v2_service.api.name
+  # Anyone may reach the API: it authenticates every call itself with an API key (var.api_public).
+  role   = "roles/run.invoker"
+  member = each.value
+}
+
 resource "google_pubsub_topic_iam_member" "api_requests" {
   project = var.project_id
   topic   = google_pubsub_topic.topic["book-requests"].name
@@ -124,11 +136,71 @@ resource "google_pubsub_topic_iam_member" "api_requests" {
   member = google_service_account.sa["api"].member
 }
 
+resource "google_storage_bucket_iam_member" "api_raw" {
+  bucket = google_storage_bucket.raw.name
+  # Create requests and owner index entries, overwrite submission records (an overwrite needs delete), read
+  # them back and list a book's chapter drafts for its progress.
+  role   = "roles/storage.objectUser"
+  member = google_service_account.sa["api"].member
+}
+
 resource "google_storage_bucket_iam_member" "api_processed" {
   bucket = google_storage_bucket.processed.name
   # Serve manifests and finished book files; the API never writes them.
   role   = "roles/storage.objectViewer"
   member = google_service_account.sa["api"].member
+}
+
+resource "google_secret_manager_secret_iam_member" "api_keys" {
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.api_keys.secret_id
+  # Read the API keys document, mounted as BOOKGEN_API_KEYS when an instance starts.
+  role   = "roles/secretmanager.secretAccessor"
+  member = google_service_account.sa["api"].member
+}
+
+resource "google_service_account_iam_member" "api_signs_urls" {
+  service_account_id = google_service_account.sa["api"].name
+  # Sign V4 download URLs: Cloud Run credentials hold no private key, so the API signs through the IAM signBlob
+  # API as itself (iam.serviceAccounts.signBlob on its own account only).
+  role   = "roles/iam.serviceAccountTokenCreator"
+  member = google_service_account.sa["api"].member
+}
+
+# --- the notifier ----------------------------------------------------------------------------------
+
+resource "google_storage_bucket_iam_member" "notifier_raw" {
+  bucket = google_storage_bucket.raw.name
+  # Read the submission record (who owns the book, its callback URL); create and update the delivery record
+  # raw/books/<id>/notifications/<event>.json.
+  role   = "roles/storage.objectUser"
+  member = google_service_account.sa["notifier"].member
+}
+
+resource "google_storage_bucket_iam_member" "notifier_processed" {
+  bucket = google_storage_bucket.processed.name
+  # Read the manifest a webhook describes; the notifier never writes finished books.
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.sa["notifier"].member
+}
+
+resource "google_secret_manager_secret_iam_member" "notifier_api_keys" {
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.api_keys.secret_id
+  # Read the API keys document (BOOKGEN_API_KEYS) for the webhook secrets that sign each owner's webhooks.
+  role   = "roles/secretmanager.secretAccessor"
+  member = google_service_account.sa["notifier"].member
+}
+
+# --- Pub/Sub pushes to the notifier ----------------------------------------------------------------
+
+resource "google_cloud_run_v2_service_iam_member" "push_invokes_notifier" {
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_run_v2_service.notifier.name
+  # The push subscription calls /pubsub/push with an OIDC token of this identity; nobody else may invoke it.
+  role   = "roles/run.invoker"
+  member = google_service_account.sa["push"].member
 }
 
 # --- Google service agents -------------------------------------------------------------------------
@@ -156,6 +228,14 @@ resource "google_pubsub_subscription_iam_member" "pubsub_agent_eventarc" {
   # Same, on the subscription Eventarc created on book-requests (its dead-letter policy is set with gcloud,
   # see the README (Deploy to Google Cloud): Eventarc owns that subscription).
   role   = "roles/pubsub.subscriber"
+  member = local.pubsub_agent
+}
+
+resource "google_service_account_iam_member" "pubsub_agent_push_tokens" {
+  service_account_id = google_service_account.sa["push"].name
+  # Mint the push identity's OIDC tokens for the notifier subscription, on that account only. Service agents
+  # created after 2021-04-08 hold this through their own role; older ones need the grant.
+  role   = "roles/iam.serviceAccountTokenCreator"
   member = local.pubsub_agent
 }
 

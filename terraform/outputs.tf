@@ -54,6 +54,26 @@ output "openai_secret" {
 }
 
 output "service_accounts" {
-  description = "Email of each bookgen service account, by role (the api one is for the REST API's Cloud Run service)."
+  description = "Email of each bookgen service account, by role."
   value       = { for k, sa in google_service_account.sa : k => sa.email }
+}
+
+output "api_url" {
+  description = "URL of the REST API (Cloud Run)."
+  value       = google_cloud_run_v2_service.api.uri
+}
+
+output "notifier_url" {
+  description = "URL of the notifier (Cloud Run; only the push subscription may invoke it)."
+  value       = google_cloud_run_v2_service.notifier.uri
+}
+
+output "api_keys_secret" {
+  description = "Secret Manager secret that holds the API keys document (add a version with gcloud)."
+  value       = google_secret_manager_secret.api_keys.secret_id
+}
+
+output "image_repository" {
+  description = "Docker repository for the API and notifier images: push to <this>/api:TAG and <this>/notifier:TAG."
+  value       = "${google_artifact_registry_repository.images.location}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}"
 }

@@ -8,7 +8,7 @@ variable "project_id" {
 }
 
 variable "project_number" {
-  description = "Number of the project (gcloud projects describe PROJECT --format='value(projectNumber)'). Names the Google service agents that get grants here (Pub/Sub dead-lettering, Cloud Storage CMEK) without a data source."
+  description = "Number of the project (gcloud projects describe PROJECT --format='value(projectNumber)'). Names the Google service agents that get grants here (Pub/Sub dead-lettering and push tokens, Cloud Storage CMEK) without a data source."
   type        = string
   validation {
     condition     = can(regex("^[0-9]{6,20}$", var.project_number))
@@ -17,7 +17,7 @@ variable "project_number" {
 }
 
 variable "region" {
-  description = "Region of the functions, workflow, Eventarc trigger and buckets."
+  description = "Region of the functions, workflow, Eventarc trigger, Cloud Run services, image repository and buckets."
   type        = string
   default     = "us-central1"
   validation {
@@ -47,7 +47,7 @@ variable "labels" {
 }
 
 variable "deletion_protection" {
-  description = "Protect data from terraform destroy/replace: the workflow, BigQuery tables and views and the secret get deletion_protection, buckets and the dataset refuse to be deleted while they hold data. Set false (and apply) before a teardown."
+  description = "Protect data from terraform destroy/replace: the workflow, BigQuery tables and views, the secrets and the Cloud Run services get deletion_protection, buckets and the dataset refuse to be deleted while they hold data. Set false (and apply) before a teardown."
   type        = bool
   default     = true
 }
@@ -318,14 +318,14 @@ variable "api_scaling" {
 }
 
 variable "notifier_scaling" {
-  description = "The notifier's Cloud Run service, as api_scaling. timeout_seconds is also the ack deadline of its push subscription (Pub/Sub allows at most 600): it must cover every webhook attempt of one event (BOOKGEN_WEBHOOK_* in notifier_env), or Pub/Sub redelivers while the notifier still retries."
+  description = "The notifier's Cloud Run service, as api_scaling. timeout_seconds is also the ack deadline of its push subscription (Pub/Sub allows at most 600): it must cover every webhook attempt of one event, or Pub/Sub redelivers while the notifier still retries. With the default BOOKGEN_WEBHOOK_* settings that is up to 6 x 10 s + 5 x 60 s (a receiver's Retry-After is honoured up to 60 s) = 360 s."
   type = object({
     cpu             = optional(string, "1")
     memory          = optional(string, "512Mi")
     min_instances   = optional(number, 0)
     max_instances   = optional(number, 10)
     concurrency     = optional(number, 20)
-    timeout_seconds = optional(number, 300)
+    timeout_seconds = optional(number, 600)
   })
   default = {}
   validation {
@@ -362,7 +362,8 @@ variable "notifier_env" {
   }
   validation {
     condition = alltrue([for k in ["BOOKGEN_WEBHOOK_MAX_ATTEMPTS", "BOOKGEN_WEBHOOK_BACKOFF_S", "BOOKGEN_WEBHOOK_MAX_BACKOFF_S", "BOOKGEN_WEBHOOK_TIMEOUT_S"] :
-    try(tonumber(var.notifier_env[k]) >= 0, true)]) && try(tonumber(var.notifier_env["BOOKGEN_WEBHOOK_MAX_ATTEMPTS"]) >= 1, true)
-    error_message = "notifier_env: the BOOKGEN_WEBHOOK_* settings must be non-negative numbers, BOOKGEN_WEBHOOK_MAX_ATTEMPTS at least 1."
+      try(tonumber(lookup(var.notifier_env, k, "0")) >= 0, false)
+    ]) && try(tonumber(lookup(var.notifier_env, "BOOKGEN_WEBHOOK_MAX_ATTEMPTS", "1")) >= 1 && floor(tonumber(lookup(var.notifier_env, "BOOKGEN_WEBHOOK_MAX_ATTEMPTS", "1"))) == tonumber(lookup(var.notifier_env, "BOOKGEN_WEBHOOK_MAX_ATTEMPTS", "1")), false)
+    error_message = "notifier_env: the BOOKGEN_WEBHOOK_* settings must be non-negative numbers, BOOKGEN_WEBHOOK_MAX_ATTEMPTS a whole number of at least 1."
   }
 }

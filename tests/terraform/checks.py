@@ -290,16 +290,25 @@ def check_secret_access(module: Module) -> list[str]:
     return sorted(set(problems))
 
 
+def is_public_api_grant(rtype: str, body: dict[str, Any]) -> bool:
+    """The one grant that may name a public member: roles/run.invoker on the REST API's Cloud Run service,
+    created only when var.api_public (the API authenticates callers itself with API keys)."""
+    return (rtype in RUN_IAM and body.get("role") == "roles/run.invoker"
+            and re.search(r"google_cloud_run_v2_service\.api\.name\b", as_text(body.get("name"))) is not None
+            and "var.api_public" in as_text(body.get("for_each", body.get("count"))))
+
+
 def check_nothing_public(module: Module) -> list[str]:
-    """No public members or basic roles anywhere; buckets enforce public access prevention; functions are
-    internal-only."""
+    """No public members or basic roles anywhere (but the REST API's guarded invoker grant); buckets enforce
+    public access prevention; functions are internal-only."""
     problems = []
     for rtype, named in module.resources.items():
         # The bodies as written and their for_each instances (which carry the values of local maps).
         bodies = {f"{rtype}.{name}": body for name, body in named.items()} | module.all_instances(rtype)
         for address, body in bodies.items():
+            public_ok = is_public_api_grant(rtype, body)
             for text in strings(body):
-                problems += [f"{address}: grants {m}" for m in PUBLIC_MEMBERS if m in text]
+                problems += [f"{address}: grants {m}" for m in PUBLIC_MEMBERS if m in text and not public_ok]
                 problems += [f"{address}: uses the basic role {r}" for r in BASIC_ROLES
                              if re.search(rf"{re.escape(r)}\b", text)]
     for address, body in module.all_instances("google_storage_bucket").items():
@@ -501,7 +510,8 @@ def check_variables(module: Module) -> list[str]:
 def check_deletion_protection(module: Module) -> list[str]:
     """Resources whose provider default is deletion_protection = true (or that hold data) set it explicitly."""
     return [f"{rtype}.{name}: set deletion_protection explicitly"
-            for rtype in (WORKFLOW, "google_bigquery_table", "google_secret_manager_secret")
+            for rtype in (WORKFLOW, "google_bigquery_table", "google_secret_manager_secret",
+                          "google_cloud_run_v2_service")
             for name, body in module.of_type(rtype).items() if "deletion_protection" not in body]
 
 
@@ -551,13 +561,14 @@ def check_deploy_doc(doc: str, module: Module, request_model: Any, views: Iterab
     joined = "\n".join(commands)
     topics = {_name(module, b.get("name")) for b in module.all_instances("google_pubsub_topic").values()}
     workflow = _name(module, module.resource(WORKFLOW, "book").get("name"))
-    secret = _name(module, module.resource("google_secret_manager_secret", "openai").get("secret_id"))
+    secrets = {_name(module, b.get("secret_id"))
+               for b in module.all_instances("google_secret_manager_secret").values()}
     expect = {
         r"gcloud pubsub topics publish (\S+)": {"book-requests"} & topics,
         r"gcloud workflows run (\S+)": {workflow},
         r"gcloud workflows executions list (\S+)": {workflow},
         r"--workflow=(\S+)": {workflow},
-        r"gcloud secrets versions add (\S+)": {secret},
+        r"gcloud secrets versions add (\S+)": secrets,
         r"--dead-letter-topic=(\S+)": {"book-requests-dlq"} & topics,
     }
     for pattern, allowed in expect.items():
@@ -569,7 +580,21 @@ def check_deploy_doc(doc: str, module: Module, request_model: Any, views: Iterab
         rtype, name = target.split(".")[:2]
         if name not in module.of_type(rtype):
             problems.append(f"-target={target}: no such resource")
+    problems += [f"no `gcloud secrets versions add {s}`: a service or function cannot deploy without a version"
+                 for s in sorted(secrets) if f"gcloud secrets versions add {s} " not in joined + " "]
     problems += [f"-var {v}: no such variable" for v in re.findall(r"-var (\w+)=", joined) if v not in module.variables]
+    required = sorted(n for n, v in module.variables.items() if "default" not in v)
+    for command in commands:
+        if re.match(r"terraform -chdir=terraform (apply|destroy)\b", command):
+            given = set(re.findall(r"-var (\w+)=", command))
+            problems += [f"{command[:60]!r}...: no -var {v}= (a required variable)" for v in required if v not in given]
+    for name in ("api", "notifier"):
+        builds = [c for c in commands if f"--config={name}/cloudbuild.yaml" in c]
+        if not builds:
+            problems.append(f"no `gcloud builds submit --config={name}/cloudbuild.yaml` building the {name} image")
+        problems += [f"{c!r}: must set --substitutions=_IMAGE=..." for c in builds if "_IMAGE=" not in c]
+        if not (module.repo_root / name / "cloudbuild.yaml").is_file():
+            problems.append(f"{name}/cloudbuild.yaml does not exist")
     problems += [f"output {o}: no such output" for o in re.findall(r"output -raw (\w+)", joined)
                  if o not in module.outputs]
     for flag, payload in re.findall(r"(--message|--data)='([^']*)'", joined):
@@ -582,8 +607,9 @@ def check_deploy_doc(doc: str, module: Module, request_model: Any, views: Iterab
         if view not in views:
             problems.append(f"bq query on {view}, which is not a view")
     problems += [f"the doc never mentions the view {v}" for v in views if f"`{v}`" not in doc and f".{v}" not in doc]
-    for needed in ("make bundle", "terraform -chdir=terraform init", "terraform -chdir=terraform apply",
-                   "terraform -chdir=terraform destroy", "gcloud workflows executions describe", "stepEntries"):
+    for needed in ("make bundle", "bookgen api-key create", "terraform -chdir=terraform init",
+                   "terraform -chdir=terraform apply", "terraform -chdir=terraform destroy",
+                   "gcloud workflows executions describe", "stepEntries"):
         if needed not in joined:
             problems.append(f"no command with {needed!r}")
     version = re.search(r"\d+\.\d+", str(module.other["terraform"][0].get("required_version")))

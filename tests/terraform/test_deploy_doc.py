@@ -38,6 +38,15 @@ def test_deploy_doc_matches_the_module(module):
     ("gcloud secrets versions add openai-api-key", "gcloud secrets versions add openai-key", "'openai-key'"),
     ("$DATASET.step_durations", "$DATASET.step_duration", "step_duration, which is not a view"),
     ("Terraform ≥ 1.5", "Terraform ≥ 1.3", "Terraform ≥ 1.5"),
+    ("gcloud secrets versions add api-keys", "gcloud secrets versions add apikeys", "'apikeys'"),
+    ("gcloud secrets versions add api-keys", "gcloud secrets versions list api-keys", "versions add api-keys`"),
+    ("--config=notifier/cloudbuild.yaml", "--config=notifier/build.yaml", "--config=notifier/cloudbuild.yaml"),
+    ("--substitutions=_IMAGE=$API_IMAGE", "", "_IMAGE=..."),
+    ("  -var api_image=$API_IMAGE -var notifier_image=$NOTIFIER_IMAGE \\\n", "", "no -var api_image="),
+    ("-target=google_artifact_registry_repository.images", "-target=google_artifact_registry_repository.repo",
+     "no such resource"),
+    ("output -raw api_url", "output -raw api_uri", "output api_uri"),
+    ("bookgen api-key create", "bookgen api-keys create", "'bookgen api-key create'"),
 ])
 def test_deploy_doc_check_catches_drift(module, old, new, fragment):
     doc = DOC.read_text("utf-8")

@@ -36,12 +36,14 @@ log = logging.getLogger(__name__)
 
 def create_app(services: Any = None, secret_for: Callable[[str], str | None] | None = None,
                notifier: Notifier | None = None) -> FastAPI:
-    """The FastAPI app; defaults: `get_services()` and the API keys' webhook secrets (`secret_resolver`)."""
+    """The FastAPI app; defaults: storage and events from the settings (no model: the image has none) and the
+    API keys' webhook secrets (`secret_resolver`)."""
     if notifier is None:
         if services is None:
-            from bookgen.services import get_services
+            from bookgen.services import build_io_services
+            from bookgen.settings import get_settings
 
-            services = get_services()
+            services = build_io_services(get_settings())
         if secret_for is None:
             from bookgen.api.owners import secret_resolver
 
