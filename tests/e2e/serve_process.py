@@ -85,3 +85,32 @@ def wait_for(predicate, timeout: float, what: str, serve: ServeProcess):
             return value
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}\n{serve.output()[-4000:]}")
+
+
+class UvicornFactory:
+    """`uvicorn --factory <target>` as the containers start it (context manager); `.url` once it answers."""
+
+    def __init__(self, target: str, env: dict[str, str]):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, **env}
+        for name in ("OPENAI_API_KEY", "PUBSUB_EMULATOR_HOST"):  # the services need no model and use env only
+            self.env.pop(name, None)
+        self.args = [sys.executable, "-m", "uvicorn", "--factory", target, "--port", str(self.port)]
+
+    def __enter__(self) -> UvicornFactory:
+        self.proc = subprocess.Popen(self.args, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__()
+                    raise RuntimeError(f"uvicorn {self.args[4]} did not start:\n{self.proc.stdout.read().decode()}") from None
+                time.sleep(0.1)
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
