@@ -91,7 +91,7 @@ def test_concurrent_duplicates_enqueue_once(api):
     assert sum(r.json()["created"] for r in results) == 1
 
 
-def test_a_failed_enqueue_answers_503_and_the_retry_enqueues(api, clock):
+def test_a_failed_enqueue_answers_503_and_the_retry_enqueues(api):
     client, services = api
     real_publish = services.events.publish
 
@@ -103,12 +103,33 @@ def test_a_failed_enqueue_answers_503_and_the_retry_enqueues(api, clock):
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert "Traceback" not in response.text and queued(services) == []
     services.events.publish = real_publish
-    clock.now += 31  # the first attempt's record is old enough to be taken over
     retry = client.post("/v1/books", json=request_data(), headers=auth() | {"Idempotency-Key": "r1"})
-    assert retry.status_code == 202
+    assert retry.status_code == 202  # the failure was recorded: the retry enqueues at once
     assert [q["book_id"] for q in queued(services)] == [retry.json()["book_id"]]
     again = client.post("/v1/books", json=request_data(), headers=auth() | {"Idempotency-Key": "r1"})
     assert again.status_code == 202 and len(queued(services)) == 1
+
+
+def test_a_request_whose_process_died_before_enqueueing_is_taken_over_after_a_while(api, clock, monkeypatch):
+    from bookgen.api import books
+
+    client, services = api
+    monkeypatch.setattr(books, "WAIT_FOR_ENQUEUE_S", 0.2)
+    real_publish = services.events.publish
+
+    def crash(topic, event):  # the process dies: no failure record is written
+        raise SystemExit("killed")
+
+    services.events.publish = crash
+    with pytest.raises(SystemExit):
+        books.accept(services, "alice", 10, books.BookRequest.model_validate(request_data()), "r2", clock.now)
+    services.events.publish = real_publish
+    early = client.post("/v1/books", json=request_data(), headers=auth() | {"Idempotency-Key": "r2"})
+    assert early.status_code == 503 and early.json()["error"]["code"] == "in_progress"
+    assert 1 <= int(early.headers["Retry-After"]) <= 31 and queued(services) == []
+    clock.now += 31
+    late = client.post("/v1/books", json=request_data(), headers=auth() | {"Idempotency-Key": "r2"})
+    assert late.status_code == 202 and len(queued(services)) == 1
 
 
 @pytest.mark.parametrize(("body", "field"), [

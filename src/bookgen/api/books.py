@@ -9,8 +9,9 @@ Accepting a book (`accept`), in this order, every write durable before the next:
 3. `raw/books/<id>/request.json` (create-only): the request, as the outline step stores it.
 4. The message `{"book_id", "request_uri"}` on `book-requests` (Pub/Sub in the cloud, a durable JSON-lines
    queue locally), then `enqueued_at` and the message id in the submission.
-A crash between two steps leaves a record a retry completes: a retry of the same POST re-enqueues a submission
-that never recorded `enqueued_at` (after `REENQUEUE_AFTER_S`, so a concurrent duplicate does not enqueue twice).
+A crash between two steps leaves a record a retry completes: a retry of the same POST enqueues a submission
+that never recorded `enqueued_at` — at once when the first attempt recorded its failure, after
+`REENQUEUE_AFTER_S` when it left no trace (its process died), so a concurrent duplicate does not enqueue twice.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import time
 from typing import Any
 
 from bookgen import keys
@@ -30,6 +32,7 @@ from bookgen.storage import read_json, write_json
 REQUESTS_TOPIC = "book-requests"
 DAY_S = 86_400
 REENQUEUE_AFTER_S = 30.0
+WAIT_FOR_ENQUEUE_S = 3.0
 _MS_CEILING = 10**13 - 1  # inverted milliseconds sort newest first until the year 2286
 
 
@@ -102,12 +105,35 @@ def accept(services: Any, owner: str, books_per_day: int, request: BookRequest, 
                 {k: v for k, v in stored.items() if k != "book_id"}:
             raise ApiError(409, "idempotency_conflict", "this Idempotency-Key was used for a different request; "
                            "use a new key for a new book", field="Idempotency-Key")
-    if "enqueued_at" not in submission and (created or now - created_ts > REENQUEUE_AFTER_S):
+    if "enqueued_at" not in submission:
+        _enqueue(services, submission, created, now)
+    return book_id, created
+
+
+def _enqueue(services: Any, submission: dict[str, Any], created: bool, now: float) -> None:
+    """Publish the book's message once. The request that created the submission publishes; a repeat takes
+    over when that attempt recorded a failure or is older than REENQUEUE_AFTER_S (its process died), and
+    otherwise waits a little for it. 202 is only ever answered for an enqueued book: a repeat that cannot tell
+    answers 503 with Retry-After."""
+    storage, book_id = services.storage, submission["book_id"]
+    age = now - _ts(submission["created_at"])
+    if not created and "enqueue_error" not in submission and age <= REENQUEUE_AFTER_S:
+        deadline = time.monotonic() + WAIT_FOR_ENQUEUE_S
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            if "enqueued_at" in read_json(storage, keys.submission(book_id)):
+                return
+        wait = int(REENQUEUE_AFTER_S - age) + 1
+        raise ApiError(503, "in_progress", "an earlier request for this book is still being queued; retry",
+                       headers={"Retry-After": str(max(1, wait))})
+    try:
         message_id = services.events.publish(REQUESTS_TOPIC, {
             "book_id": book_id, "request_uri": storage.uri(keys.request(book_id))})
-        write_json(storage, keys.submission(book_id),
-                   {**submission, "enqueued_at": _iso(now), "message_id": str(message_id)})
-    return book_id, created
+    except Exception as e:
+        write_json(storage, keys.submission(book_id), {**submission, "enqueue_error": type(e).__name__})
+        raise
+    write_json(storage, keys.submission(book_id), {k: v for k, v in submission.items() if k != "enqueue_error"}
+               | {"enqueued_at": _iso(now), "message_id": str(message_id)})
 
 
 def _check_daily_limit(storage: Any, owner: str, books_per_day: int, now: float) -> None:
