@@ -139,7 +139,8 @@ def _enqueue(services: Any, submission: dict[str, Any], created: bool, now: floa
 def _check_daily_limit(storage: Any, owner: str, books_per_day: int, now: float) -> None:
     recent = books_today(storage, owner, now)
     if len(recent) >= books_per_day:
-        wait = 1 if not recent[books_per_day - 1:] else int(recent[books_per_day - 1] + DAY_S - now) + 1
+        # a slot frees when the limit-th newest book turns a day old (a key limited to 0 books never gets one)
+        wait = int(recent[books_per_day - 1] + DAY_S - now) + 1 if books_per_day else DAY_S
         raise ApiError(429, "books_per_day", f"this key may request {books_per_day} books per 24 hours; "
                        f"the next one may be requested in {wait} s", headers={"Retry-After": str(max(1, wait))})
 
