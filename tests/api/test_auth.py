@@ -98,3 +98,25 @@ def test_keys_file_stores_only_hashes_and_rotation_keeps_the_name(tmp_path):
 def test_bad_key_configuration_is_a_clear_error(text, fragment):
     with pytest.raises(ConfigError, match=fragment.replace(".", r"\.")):
         parse_keys(text, "BOOKGEN_API_KEYS")
+
+
+def test_the_daily_limit_reads_only_the_last_day_of_the_index(api, clock):
+    client, services = api  # bob: 2 books per day
+    for n in range(1, 9):  # eight books over eight days
+        assert client.post("/v1/books", json=request_data(chapters=n), headers=auth(BOB)).status_code == 202
+        clock.now += 86_400
+        client.app.state.limiter = type(client.app.state.limiter)()
+    listed = []
+    real_list = services.storage.list
+
+    def counting_list(prefix, **bounds):
+        keys = real_list(prefix, **bounds)
+        listed.extend(keys)
+        return keys
+
+    services.storage.list = counting_list
+    assert client.post("/v1/books", json=request_data(chapters=9), headers=auth(BOB)).status_code == 202
+    assert listed == []  # the newest book is a day old: nothing in the window, nothing read
+    assert client.post("/v1/books", json=request_data(chapters=10), headers=auth(BOB)).status_code == 202
+    assert len(listed) == 1
+    assert len(client.get("/v1/books?limit=100", headers=auth(BOB)).json()["books"]) == 10

@@ -183,6 +183,19 @@ class TestStorageContract:
         assert storage.list("") == sorted(keys)
         assert storage.list("nothing/here/") == []
 
+    def test_list_ranges_and_limits(self, storage: Storage) -> None:
+        keys = [f"raw/api/owners/k/books/{n:03d}.json" for n in range(12)] + ["processed/books/b/book.md"]
+        for key in keys:
+            storage.write(key, b"x")
+        prefix = "raw/api/owners/k/books/"
+        assert storage.list(prefix, max_results=3) == keys[:3]
+        assert storage.list(prefix, start_offset=prefix + "004.json") == keys[4:12]
+        assert storage.list(prefix, end_offset=prefix + "002") == keys[:2]
+        assert storage.list(prefix, start_offset=prefix + "003", end_offset=prefix + "009", max_results=4) == keys[3:7]
+        assert storage.list(prefix, start_offset=prefix + "999") == []
+        assert storage.list("", start_offset="processed/", end_offset="processed0") == ["processed/books/b/book.md"]
+        assert storage.list("", max_results=1) == ["processed/books/b/book.md"]
+
     def test_delete(self, storage: Storage) -> None:
         storage.write("a/b", b"x")
         storage.delete("a/b")

@@ -55,10 +55,11 @@ def index_key(owner: str, book_id: str, created_ts: float) -> str:
     return f"{keys.owner_books(owner)}{_MS_CEILING - int(created_ts * 1000):013d}-{book_id}.json"
 
 
-def _index_entries(storage: Any, owner: str) -> list[tuple[str, float, str]]:
-    """(index key, created timestamp, book id) of the owner's books, newest first."""
+def _index_entries(storage: Any, owner: str, **bounds: Any) -> list[tuple[str, float, str]]:
+    """(index key, created timestamp, book id) of the owner's books, newest first; `bounds` are the storage
+    list's start_offset / end_offset / max_results, so a page or a day costs what it returns."""
     prefix, out = keys.owner_books(owner), []
-    for key in storage.list(prefix):
+    for key in storage.list(prefix, **bounds):
         name = key[len(prefix):].removesuffix(".json")
         inverted, _, book_id = name.partition("-")
         if inverted.isdigit() and book_id:
@@ -66,9 +67,11 @@ def _index_entries(storage: Any, owner: str) -> list[tuple[str, float, str]]:
     return out
 
 
-def books_today(storage: Any, owner: str, now: float) -> list[float]:
-    """Creation times of the owner's books in the last 24 hours, newest first."""
-    return [ts for _, ts, _ in _index_entries(storage, owner) if ts > now - DAY_S]
+def books_today(storage: Any, owner: str, now: float, at_most: int | None = None) -> list[float]:
+    """Creation times of the owner's books in the last 24 hours, newest first (the first `at_most`)."""
+    day_ago = f"{keys.owner_books(owner)}{_MS_CEILING - int((now - DAY_S) * 1000):013d}"
+    return [ts for _, ts, _ in _index_entries(storage, owner, end_offset=day_ago, max_results=at_most)
+            if ts > now - DAY_S]
 
 
 def _read(storage: Any, key: str) -> Any:
@@ -137,7 +140,7 @@ def _enqueue(services: Any, submission: dict[str, Any], created: bool, now: floa
 
 
 def _check_daily_limit(storage: Any, owner: str, books_per_day: int, now: float) -> None:
-    recent = books_today(storage, owner, now)
+    recent = books_today(storage, owner, now, at_most=books_per_day)
     if len(recent) >= books_per_day:
         # a slot frees when the limit-th newest book turns a day old (a key limited to 0 books never gets one)
         wait = int(recent[books_per_day - 1] + DAY_S - now) + 1 if books_per_day else DAY_S
@@ -193,10 +196,10 @@ def status(services: Any, submission: dict[str, Any], base_url: str) -> dict[str
 
 def page(services: Any, owner: str, limit: int, cursor: str | None, base_url: str) -> dict[str, Any]:
     """One page of the owner's books, newest first; `next_cursor` is null on the last page."""
-    entries = _index_entries(services.storage, owner)
-    after = decode_cursor(cursor) if cursor else None
-    if after is not None:
-        entries = [e for e in entries if e[0].rsplit("/", 1)[1] > after]
+    start = keys.owner_books(owner) + decode_cursor(cursor) if cursor else None
+    entries = _index_entries(services.storage, owner, start_offset=start, max_results=limit + 2)
+    if entries and entries[0][0] == start:
+        entries = entries[1:]  # offsets are inclusive: the cursor's own book was on the previous page
     chosen = entries[:limit]
     books = []
     for _, created_ts, book_id in chosen:

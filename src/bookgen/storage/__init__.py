@@ -20,8 +20,10 @@ class Storage(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
-    def list(self, prefix: str) -> list[str]:
-        """Keys under `prefix`, sorted."""
+    def list(self, prefix: str, *, start_offset: str | None = None, end_offset: str | None = None,
+             max_results: int | None = None) -> list[str]:
+        """Keys under `prefix`, sorted; only those >= `start_offset` and < `end_offset` (as in GCS), at most
+        `max_results` of them (the first ones). A bounded listing costs what it returns, not the prefix's size."""
 
     def delete(self, key: str) -> None:
         """Remove the object if it exists."""

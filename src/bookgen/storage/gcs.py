@@ -109,8 +109,11 @@ class GcsStorage:
         except exceptions.NotFound:
             pass
 
-    def list(self, prefix: str = "") -> list[str]:
-        """Keys starting with `prefix` (a plain string prefix) in the bucket(s) that may hold them, sorted."""
+    def list(self, prefix: str = "", *, start_offset: str | None = None, end_offset: str | None = None,
+             max_results: int | None = None) -> list[str]:
+        """Keys starting with `prefix` (a plain string prefix) in the bucket(s) that may hold them, sorted, within
+        [`start_offset`, `end_offset`) (GCS's own offsets), at most `max_results`: pages are fetched lazily and
+        no further page is asked for once each bucket gave enough keys."""
         _validate_prefix(prefix)
         buckets = []
         if not prefix.startswith(PROCESSED_PREFIX):
@@ -119,10 +122,16 @@ class GcsStorage:
             buckets.append(self.processed_bucket)
         keys: set[str] = set()
         for bucket in dict.fromkeys(buckets):  # the two may be one bucket
-            for blob in self.client.list_blobs(bucket, prefix=prefix or None):
+            found = 0
+            for blob in self.client.list_blobs(bucket, prefix=prefix or None, start_offset=start_offset,
+                                               end_offset=end_offset):
                 if self._route(blob.name) == bucket and _is_key(blob.name):
                     keys.add(blob.name)  # objects this adapter could not have written are not keys
-        return sorted(keys)
+                    found += 1
+                    if max_results is not None and found >= max_results:
+                        break
+        ordered = sorted(keys)
+        return ordered if max_results is None else ordered[:max_results]
 
     def signed_url(self, key: str, minutes: int = 15, method: str = "GET") -> str:
         """A v4 signed URL for `key`, valid for `minutes` (1 minute to 7 days)."""

@@ -158,8 +158,16 @@ class LocalStorage:
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             pass
 
-    def list(self, prefix: str = "") -> list[str]:
-        """Keys that start with `prefix` (a plain string prefix, as in GCS), sorted."""
+    def list(self, prefix: str = "", *, start_offset: str | None = None, end_offset: str | None = None,
+             max_results: int | None = None) -> list[str]:
+        """Keys that start with `prefix` (a plain string prefix, as in GCS), sorted, within
+        [`start_offset`, `end_offset`), at most `max_results` (see the Storage port)."""
+        keys = self._walk(prefix)
+        keys = [k for k in keys if (start_offset is None or k >= start_offset)
+                and (end_offset is None or k < end_offset)]
+        return keys if max_results is None else keys[:max_results]
+
+    def _walk(self, prefix: str) -> list[str]:
         _validate_prefix(prefix)
         head, _, _ = prefix.rpartition("/")
         start = self.root.joinpath(*head.split("/")) if head else self.root
