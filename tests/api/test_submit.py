@@ -132,6 +132,55 @@ def test_a_request_whose_process_died_before_enqueueing_is_taken_over_after_a_wh
     assert late.status_code == 202 and len(queued(services)) == 1
 
 
+def _strand(services, clock, idempotency_key: str) -> str:
+    """A POST whose process died after storing the book and before enqueueing it; the client never retries."""
+    from bookgen.api import books
+
+    real_publish = services.events.publish
+
+    def crash(topic, event):
+        raise SystemExit("killed")
+
+    services.events.publish = crash
+    with pytest.raises(SystemExit):
+        books.accept(services, "alice", 10, books.BookRequest.model_validate(request_data()), idempotency_key,
+                     clock.now)
+    services.events.publish = real_publish
+    return books.derive_book_id("alice", books.BookRequest.model_validate(request_data()), idempotency_key)
+
+
+def test_a_stranded_book_is_enqueued_by_the_next_read_once_its_post_is_over(api, clock):
+    client, services = api
+    book_id = _strand(services, clock, "s1")
+    listed = client.get("/v1/books", headers=auth()).json()["books"]
+    assert [b["book_id"] for b in listed] == [book_id] and listed[0]["status"] == "queued"
+    assert queued(services) == []  # its POST may still be enqueueing: a read leaves it alone
+    clock.now += 31
+    assert client.get("/v1/books", headers=auth()).status_code == 200
+    assert [q["book_id"] for q in queued(services)] == [book_id]
+    assert read_json(services.storage, keys.submission(book_id))["enqueued_at"]
+    assert client.get(f"/v1/books/{book_id}", headers=auth()).json()["status"] == "queued"
+    assert client.get("/v1/books", headers=auth()).status_code == 200
+    assert len(queued(services)) == 1  # enqueued once, however often it is read
+
+
+def test_a_book_whose_enqueue_failed_is_enqueued_by_reading_it_and_a_read_never_fails_for_it(api):
+    client, services = api
+    real_publish = services.events.publish
+
+    def down(topic, event):
+        raise UpstreamTransient("pubsub unavailable")
+
+    services.events.publish = down
+    assert client.post("/v1/books", json=request_data(), headers=auth()).status_code == 503
+    book_id = client.get("/v1/books", headers=auth()).json()["books"][0]["book_id"]
+    status = client.get(f"/v1/books/{book_id}", headers=auth())
+    assert status.status_code == 200 and status.json()["status"] == "queued" and queued(services) == []
+    services.events.publish = real_publish
+    assert client.get(f"/v1/books/{book_id}", headers=auth()).status_code == 200
+    assert [q["book_id"] for q in queued(services)] == [book_id]  # recorded failure: no need to wait
+
+
 @pytest.mark.parametrize(("body", "field"), [
     (request_data(chapters=0), "chapters"),
     (request_data(reader={"name": ""}), "reader.name"),

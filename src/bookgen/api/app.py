@@ -106,7 +106,7 @@ def create_app(services: Any = None, keyring: KeyRing | None = None,
         link = f"{base_url(request)}/v1/books/{book_id}"
         state = "queued" if created else (await run_in_threadpool(
             books.status, services, books.owned_submission(services.storage, key.name, book_id),
-            base_url(request)))["status"]
+            base_url(request), clock()))["status"]
         payload = Accepted(book_id=book_id, status=state, created=created, links={"self": link})
         headers = {"Location": link} | ({} if created else {"Idempotent-Replayed": "true"})
         return JSONResponse(payload.model_dump(), status_code=202, headers=headers)
@@ -115,12 +115,12 @@ def create_app(services: Any = None, keyring: KeyRing | None = None,
     def list_books(request: Request, key: Caller,
                    limit: Annotated[int, Query(ge=1, le=100)] = 20,
                    cursor: Annotated[str | None, Query(max_length=200)] = None) -> dict[str, Any]:
-        return books.page(services, key.name, limit, cursor, base_url(request))
+        return books.page(services, key.name, limit, cursor, base_url(request), clock())
 
     @app.get("/v1/books/{book_id}", tags=["books"])
     def get_book(book_id: BookId, request: Request, key: Caller) -> dict[str, Any]:
         submission = books.owned_submission(services.storage, key.name, book_id)
-        return books.status(services, submission, base_url(request))
+        return books.status(services, submission, base_url(request), clock())
 
     @app.get("/v1/books/{book_id}/files/{file_format}", tags=["books"], response_class=Response,
              responses={200: {"content": {"application/octet-stream": {}}},

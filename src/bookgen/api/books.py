@@ -12,6 +12,8 @@ Accepting a book (`accept`), in this order, every write durable before the next:
 A crash between two steps leaves a record a retry completes: a retry of the same POST enqueues a submission
 that never recorded `enqueued_at` — at once when the first attempt recorded its failure, after
 `REENQUEUE_AFTER_S` when it left no trace (its process died), so a concurrent duplicate does not enqueue twice.
+A client that never retries still sees the book in `GET /v1/books`; reading it (the list or the book) enqueues
+such a stranded submission by the same rule (`requeue_stranded`), so no book listed as queued waits forever.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import logging
 import time
 from typing import Any
 
@@ -34,6 +37,7 @@ DAY_S = 86_400
 REENQUEUE_AFTER_S = 30.0
 WAIT_FOR_ENQUEUE_S = 3.0
 _MS_CEILING = 10**13 - 1  # inverted milliseconds sort newest first until the year 2286
+log = logging.getLogger("bookgen.api")
 
 
 def derive_book_id(owner: str, request: BookRequest, idempotency_key: str | None) -> str:
@@ -139,6 +143,22 @@ def _enqueue(services: Any, submission: dict[str, Any], created: bool, now: floa
                | {"enqueued_at": _iso(now), "message_id": str(message_id)})
 
 
+def requeue_stranded(services: Any, submission: dict[str, Any], now: float) -> None:
+    """Enqueue a book whose POST stored it but never enqueued it (the enqueue failed, or the process died and
+    the client did not retry), once that POST can no longer be doing it. Called by the reads, which must not
+    fail for it: on an error the book stays queued and the next read tries again. A rare race with a retried
+    POST may publish twice; delivery is at-least-once anyway and the worker runs a book once."""
+    if "enqueued_at" in submission:
+        return
+    if "enqueue_error" not in submission and now - _ts(submission["created_at"]) <= REENQUEUE_AFTER_S:
+        return
+    try:
+        _enqueue(services, submission, False, now)
+        log.warning("book %s was stored but never enqueued; enqueued it now", submission["book_id"])
+    except Exception as e:  # noqa: BLE001 - a read reports the state it found; the next read retries
+        log.warning("book %s is still not enqueued: %s", submission["book_id"], e)
+
+
 def _check_daily_limit(storage: Any, owner: str, books_per_day: int, now: float) -> None:
     recent = books_today(storage, owner, now, at_most=books_per_day)
     if len(recent) >= books_per_day:
@@ -160,13 +180,15 @@ def owned_submission(storage: Any, owner: str, book_id: str) -> dict[str, Any]:
     return submission
 
 
-def status(services: Any, submission: dict[str, Any], base_url: str) -> dict[str, Any]:
+def status(services: Any, submission: dict[str, Any], base_url: str, now: float) -> dict[str, Any]:
     """The book's state from its manifest: queued (no manifest yet), running (chapters done / total, cost so
     far), ready (files, quality, cost) or failed (the reason)."""
     from bookgen.pipeline.publish import spent
 
     storage, book_id = services.storage, submission["book_id"]
     raw = _read(storage, keys.manifest(book_id))
+    if raw is None:
+        requeue_stranded(services, submission, now)
     manifest = Manifest.model_validate(raw) if raw else None
     request = _read(storage, keys.request(book_id)) or {}
     total = int(request.get("chapters") or (manifest.chapters if manifest else 0))
@@ -194,7 +216,7 @@ def status(services: Any, submission: dict[str, Any], base_url: str) -> dict[str
     return out
 
 
-def page(services: Any, owner: str, limit: int, cursor: str | None, base_url: str) -> dict[str, Any]:
+def page(services: Any, owner: str, limit: int, cursor: str | None, base_url: str, now: float) -> dict[str, Any]:
     """One page of the owner's books, newest first; `next_cursor` is null on the last page."""
     start = keys.owner_books(owner) + decode_cursor(cursor) if cursor else None
     entries = _index_entries(services.storage, owner, start_offset=start, max_results=limit + 2)
@@ -204,6 +226,10 @@ def page(services: Any, owner: str, limit: int, cursor: str | None, base_url: st
     books = []
     for _, created_ts, book_id in chosen:
         raw = _read(services.storage, keys.manifest(book_id))
+        if raw is None:
+            submission = _read(services.storage, keys.submission(book_id))
+            if submission:
+                requeue_stranded(services, submission, now)
         books.append({"book_id": book_id, "created_at": _iso(created_ts),
                       "status": raw.get("status", "queued") if raw else "queued",
                       "title": raw.get("title") if raw else None,
