@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 
@@ -15,6 +16,32 @@ from tests.api.conftest import ALICE, BOB, auth, request_data
 
 def queued(services) -> list[dict]:
     return [e["data"] for e in services.events.read("book-requests")]
+
+
+@contextlib.contextmanager
+def publish_raises(services, error: BaseException):
+    """Every publish raises `error` inside the block: UpstreamTransient is Pub/Sub down (the API records the
+    failure), SystemExit is the process dying (nothing is recorded)."""
+    real_publish = services.events.publish
+
+    def fail(topic, event):
+        raise error
+
+    services.events.publish = fail
+    try:
+        yield
+    finally:
+        services.events.publish = real_publish
+
+
+def strand(services, clock, idempotency_key: str) -> str:
+    """A POST whose process died after storing the book and before enqueueing it; returns the book id."""
+    from bookgen.api import books
+
+    request = books.BookRequest.model_validate(request_data())
+    with publish_raises(services, SystemExit("killed")), pytest.raises(SystemExit):
+        books.accept(services, "alice", 10, request, idempotency_key, clock.now)
+    return books.derive_book_id("alice", request, idempotency_key)
 
 
 def test_accepted_book_is_stored_then_enqueued(api):
@@ -93,16 +120,10 @@ def test_concurrent_duplicates_enqueue_once(api):
 
 def test_a_failed_enqueue_answers_503_and_the_retry_enqueues(api):
     client, services = api
-    real_publish = services.events.publish
-
-    def down(topic, event):
-        raise UpstreamTransient("pubsub unavailable")
-
-    services.events.publish = down
-    response = client.post("/v1/books", json=request_data(), headers=auth() | {"Idempotency-Key": "r1"})
+    with publish_raises(services, UpstreamTransient("pubsub unavailable")):
+        response = client.post("/v1/books", json=request_data(), headers=auth() | {"Idempotency-Key": "r1"})
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert "Traceback" not in response.text and queued(services) == []
-    services.events.publish = real_publish
     retry = client.post("/v1/books", json=request_data(), headers=auth() | {"Idempotency-Key": "r1"})
     assert retry.status_code == 202  # the failure was recorded: the retry enqueues at once
     assert [q["book_id"] for q in queued(services)] == [retry.json()["book_id"]]
@@ -115,15 +136,7 @@ def test_a_request_whose_process_died_before_enqueueing_is_taken_over_after_a_wh
 
     client, services = api
     monkeypatch.setattr(books, "WAIT_FOR_ENQUEUE_S", 0.2)
-    real_publish = services.events.publish
-
-    def crash(topic, event):  # the process dies: no failure record is written
-        raise SystemExit("killed")
-
-    services.events.publish = crash
-    with pytest.raises(SystemExit):
-        books.accept(services, "alice", 10, books.BookRequest.model_validate(request_data()), "r2", clock.now)
-    services.events.publish = real_publish
+    strand(services, clock, "r2")
     early = client.post("/v1/books", json=request_data(), headers=auth() | {"Idempotency-Key": "r2"})
     assert early.status_code == 503 and early.json()["error"]["code"] == "in_progress"
     assert 1 <= int(early.headers["Retry-After"]) <= 31 and queued(services) == []
@@ -132,26 +145,9 @@ def test_a_request_whose_process_died_before_enqueueing_is_taken_over_after_a_wh
     assert late.status_code == 202 and len(queued(services)) == 1
 
 
-def _strand(services, clock, idempotency_key: str) -> str:
-    """A POST whose process died after storing the book and before enqueueing it; the client never retries."""
-    from bookgen.api import books
-
-    real_publish = services.events.publish
-
-    def crash(topic, event):
-        raise SystemExit("killed")
-
-    services.events.publish = crash
-    with pytest.raises(SystemExit):
-        books.accept(services, "alice", 10, books.BookRequest.model_validate(request_data()), idempotency_key,
-                     clock.now)
-    services.events.publish = real_publish
-    return books.derive_book_id("alice", books.BookRequest.model_validate(request_data()), idempotency_key)
-
-
 def test_a_stranded_book_is_enqueued_by_the_next_read_once_its_post_is_over(api, clock):
     client, services = api
-    book_id = _strand(services, clock, "s1")
+    book_id = strand(services, clock, "s1")
     listed = client.get("/v1/books", headers=auth()).json()["books"]
     assert [b["book_id"] for b in listed] == [book_id] and listed[0]["status"] == "queued"
     assert queued(services) == []  # its POST may still be enqueueing: a read leaves it alone
@@ -166,17 +162,11 @@ def test_a_stranded_book_is_enqueued_by_the_next_read_once_its_post_is_over(api,
 
 def test_a_book_whose_enqueue_failed_is_enqueued_by_reading_it_and_a_read_never_fails_for_it(api):
     client, services = api
-    real_publish = services.events.publish
-
-    def down(topic, event):
-        raise UpstreamTransient("pubsub unavailable")
-
-    services.events.publish = down
-    assert client.post("/v1/books", json=request_data(), headers=auth()).status_code == 503
-    book_id = client.get("/v1/books", headers=auth()).json()["books"][0]["book_id"]
-    status = client.get(f"/v1/books/{book_id}", headers=auth())
+    with publish_raises(services, UpstreamTransient("pubsub unavailable")):
+        assert client.post("/v1/books", json=request_data(), headers=auth()).status_code == 503
+        book_id = client.get("/v1/books", headers=auth()).json()["books"][0]["book_id"]
+        status = client.get(f"/v1/books/{book_id}", headers=auth())
     assert status.status_code == 200 and status.json()["status"] == "queued" and queued(services) == []
-    services.events.publish = real_publish
     assert client.get(f"/v1/books/{book_id}", headers=auth()).status_code == 200
     assert [q["book_id"] for q in queued(services)] == [book_id]  # recorded failure: no need to wait
 
